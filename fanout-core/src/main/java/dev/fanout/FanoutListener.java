@@ -1,0 +1,37 @@
+package dev.fanout;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/**
+ * Hooks into a batch's life. Every method defaults to a no-op; implement the ones you need.
+ *
+ * <p>Methods are called from fanout's slot threads, concurrently for different runs; keep them
+ * quick and thread-safe. An exception thrown by a listener is logged and otherwise ignored.
+ */
+public interface FanoutListener {
+
+    default void onBatchStart(BatchStart batch) {}
+
+    default void onBatchEnd(BatchResult result) {}
+
+    /** An attempt of a run starts (called once per attempt). */
+    default void onRunStart(RunStart run) {}
+
+    /** A run has reached its final outcome (after all its attempts; also for skipped runs). */
+    default void onRunEnd(RunResult result) {}
+
+    /** An attempt failed and another one will start after {@code retry.delay()}. */
+    default void onRetryScheduled(RetryScheduled retry) {}
+
+    /** @param expectedRuns the number of items when known up front (a collection), else empty */
+    record BatchStart(String batchId, String job, int parallelism, Instant startedAt, OptionalLong expectedRuns) {}
+
+    /** @param slot the concurrency slot (0-based) whose scheduler pool the run uses */
+    record RunStart(String batchId, int index, String runId, int attempt, int slot, String pool,
+                    Map<String, String> params, Instant startedAt) {}
+
+    record RetryScheduled(String batchId, int index, String runId, int failedAttempt, Duration delay, ErrorInfo error) {}
+}

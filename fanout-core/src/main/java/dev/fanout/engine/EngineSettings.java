@@ -1,0 +1,24 @@
+package dev.fanout.engine;
+
+import dev.fanout.FailurePolicy;
+import dev.fanout.FanoutListener;
+import dev.fanout.RetryPolicy;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Everything a batch needs to know, validated by {@code Fanout.Builder}.
+ *
+ * @param timeout       per attempt; null for none
+ * @param cancelGrace   after a cancel, how long a slot waits for the run's thread to return and its
+ *                      Spark tasks to stop before it gives up on them and moves on
+ * @param retainRuns    keep every run's result in the batch result (false: counts only, for huge batches)
+ */
+public record EngineSettings(int parallelism, Duration timeout, RetryPolicy retry, FailurePolicy failurePolicy,
+                             int poolWeight, List<FanoutListener> listeners, Clock clock, boolean retainRuns,
+                             Duration cancelGrace) {
+    public EngineSettings {
+        listeners = List.copyOf(listeners);
+    }
+}

@@ -1,0 +1,195 @@
+package dev.fanout.spark;
+
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.spark.SparkContext;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerEvent;
+import org.apache.spark.scheduler.SparkListenerStageCompleted;
+import org.apache.spark.scheduler.SparkListenerStageSubmitted;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.scheduler.SparkListenerTaskStart;
+
+/**
+ * Knows, per job group, whether Spark tasks are still running on the executors.
+ *
+ * <h2>Why</h2>
+ * Cancelling a job group returns, and even {@code SparkListenerJobEnd} arrives, before the
+ * executors have stopped the tasks (tens of milliseconds locally, seconds on a cluster). A slot that
+ * took the next item at that moment would put one more run's tasks on cores that are still busy;
+ * with a task that ignores the kill for a while, a "timed-out" run would keep its cores. So a slot
+ * waits for this tracker to report the group idle before it is reused.
+ *
+ * <h2>How</h2>
+ * The tracker is a {@link SparkListener}. {@code StageSubmitted} carries the job's local properties,
+ * so each stage attempt is mapped to its {@code spark.jobGroup.id}; task starts and ends are counted
+ * per stage attempt. A group is busy while one of its stages is not yet completed or still has
+ * running tasks (killed tasks report their end after the stage completed). Completed, idle stages
+ * are kept for a few seconds to absorb a late task-start event, then dropped, so the state stays
+ * bounded by the stages in flight.
+ *
+ * <p>Listener events arrive asynchronously. Before judging a group idle, {@link #awaitIdle} posts a
+ * fence event to the listener bus and waits until this listener has seen it: every event posted
+ * before the cancellation (in particular the group's {@code StageSubmitted}) has then been counted.
+ * Only groups with the given prefix are tracked.
+ */
+public final class GroupTaskTracker extends SparkListener {
+    private static final Map<SparkContext, GroupTaskTracker> TRACKERS = new WeakHashMap<>();
+    private static final long RETAIN_COMPLETED_NANOS = TimeUnit.SECONDS.toNanos(5);
+    private static final AtomicLong FENCES = new AtomicLong();
+
+    private final String prefix;
+    private final Map<Long, Stage> stages = new HashMap<>();
+    private long fenceSeen;
+
+    private GroupTaskTracker(String prefix) {
+        this.prefix = prefix;
+    }
+
+    /** The tracker of {@code sc}, registered with it on first use. */
+    public static GroupTaskTracker of(SparkContext sc, String groupPrefix) {
+        synchronized (TRACKERS) {
+            return TRACKERS.computeIfAbsent(sc, c -> {
+                GroupTaskTracker t = new GroupTaskTracker(groupPrefix);
+                c.addSparkListener(t);
+                return t;
+            });
+        }
+    }
+
+    /**
+     * Waits until no task of {@code group} runs and none of its stages is pending, or until the
+     * deadline. Returns whether the group was seen idle.
+     */
+    public boolean awaitIdle(SparkContext sc, String group, long deadlineNanos) throws InterruptedException {
+        if (sc.isStopped()) {
+            return true;
+        }
+        long fence = FENCES.incrementAndGet();
+        sc.listenerBus().post(new Fence(fence));
+        synchronized (this) {
+            while (fenceSeen < fence || busy(group)) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0 || sc.isStopped()) {
+                    return sc.isStopped();
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)));
+            }
+            return true;
+        }
+    }
+
+    /** Running tasks of {@code group} as seen so far (for diagnostics and tests). */
+    public synchronized int runningTasks(String group) {
+        int n = 0;
+        for (Stage s : stages.values()) {
+            if (s.group.equals(group)) {
+                n += s.running;
+            }
+        }
+        return n;
+    }
+
+    private boolean busy(String group) {
+        for (Stage s : stages.values()) {
+            if (s.group.equals(group) && (s.running > 0 || !s.completed)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void onStageSubmitted(SparkListenerStageSubmitted event) {
+        String group = event.properties() == null ? null : event.properties().getProperty("spark.jobGroup.id");
+        if (group == null || !group.startsWith(prefix)) {
+            return;
+        }
+        synchronized (this) {
+            stages.put(key(event.stageInfo().stageId(), event.stageInfo().attemptNumber()), new Stage(group));
+        }
+    }
+
+    @Override
+    public void onTaskStart(SparkListenerTaskStart event) {
+        synchronized (this) {
+            Stage s = stages.get(key(event.stageId(), event.stageAttemptId()));
+            if (s != null) {
+                s.running++;
+            }
+        }
+    }
+
+    @Override
+    public void onTaskEnd(SparkListenerTaskEnd event) {
+        synchronized (this) {
+            Stage s = stages.get(key(event.stageId(), event.stageAttemptId()));
+            if (s != null && s.running > 0) {
+                s.running--;
+                notifyAll();
+            }
+        }
+    }
+
+    @Override
+    public void onStageCompleted(SparkListenerStageCompleted event) {
+        synchronized (this) {
+            Stage s = stages.get(key(event.stageInfo().stageId(), event.stageInfo().attemptNumber()));
+            long now = System.nanoTime();
+            if (s != null) {
+                s.completed = true;
+                s.completedAt = now;
+            }
+            for (Iterator<Stage> it = stages.values().iterator(); it.hasNext(); ) {
+                Stage old = it.next();
+                if (old.completed && old.running == 0 && now - old.completedAt > RETAIN_COMPLETED_NANOS) {
+                    it.remove();
+                }
+            }
+            notifyAll();
+        }
+    }
+
+    @Override
+    public void onOtherEvent(SparkListenerEvent event) {
+        if (event instanceof Fence f) {
+            synchronized (this) {
+                fenceSeen = Math.max(fenceSeen, f.id);
+                notifyAll();
+            }
+        }
+    }
+
+    private static long key(int stageId, int attempt) {
+        return ((long) stageId << 20) | attempt;
+    }
+
+    private static final class Stage {
+        final String group;
+        int running;
+        boolean completed;
+        long completedAt;
+
+        Stage(String group) {
+            this.group = group;
+        }
+    }
+
+    /** Posted to the listener bus; once seen, every event posted before it has been seen too. */
+    static final class Fence implements SparkListenerEvent {
+        final long id;
+
+        Fence(long id) {
+            this.id = id;
+        }
+
+        @Override
+        public boolean logEvent() {
+            return false;
+        }
+    }
+}

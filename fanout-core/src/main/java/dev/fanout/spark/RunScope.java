@@ -1,0 +1,50 @@
+package dev.fanout.spark;
+
+import java.util.Properties;
+import org.apache.spark.SparkContext;
+import org.apache.spark.sql.SparkSession;
+import scala.Option;
+
+/**
+ * The thread-local Spark state of one run, set on entry and restored exactly on close.
+ *
+ * <p>Spark keeps the job group, description, scheduler pool, job tags (the "local properties") and
+ * the active session in inheritable thread-locals. A pooled thread keeps whatever its previous task
+ * left there, so a run starts from a clean set of local properties holding only its own job group
+ * (interrupt-on-cancel on), description and pool, with its own session active; on close the
+ * thread gets back the very properties object and active session it had before, whatever the job
+ * set in between.
+ */
+public final class RunScope implements AutoCloseable {
+    public static final String POOL_PROPERTY = "spark.scheduler.pool";
+
+    private final SparkContext sc;
+    private final Properties saved;
+    private final Option<SparkSession> savedActive;
+
+    private RunScope(SparkContext sc, Properties saved, Option<SparkSession> savedActive) {
+        this.sc = sc;
+        this.saved = saved;
+        this.savedActive = savedActive;
+    }
+
+    public static RunScope enter(SparkSession runSession, String jobGroup, String description, String pool) {
+        SparkContext sc = runSession.sparkContext();
+        RunScope scope = new RunScope(sc, sc.getLocalProperties(), SparkSession.getActiveSession());
+        sc.setLocalProperties(new Properties());
+        sc.setJobGroup(jobGroup, description, true);
+        sc.setLocalProperty(POOL_PROPERTY, pool);
+        SparkSession.setActiveSession(runSession);
+        return scope;
+    }
+
+    @Override
+    public void close() {
+        sc.setLocalProperties(saved);
+        if (savedActive.isDefined()) {
+            SparkSession.setActiveSession(savedActive.get());
+        } else {
+            SparkSession.clearActiveSession();
+        }
+    }
+}

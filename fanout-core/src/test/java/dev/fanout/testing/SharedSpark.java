@@ -1,0 +1,48 @@
+package dev.fanout.testing;
+
+import dev.fanout.Fanout;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * One local SparkSession for the whole test JVM (starting one costs seconds), injected as a
+ * {@link SparkSession} parameter.
+ *
+ * <p>By default {@code local[4]} in FAIR mode with fanout's pools at weight {@value #POOL_WEIGHT};
+ * the system properties {@code fanout.test.master} and {@code fanout.test.fair=false} select another
+ * master or a FIFO session (the {@code local1} test group runs in its own JVM with
+ * {@code local[1]}, FIFO).
+ */
+public final class SharedSpark implements ParameterResolver {
+    public static final int POOL_WEIGHT = 2;
+    public static final int POOLS = 8;
+
+    private static SparkSession session;
+
+    public static synchronized SparkSession session() {
+        if (session == null) {
+            boolean fair = !"false".equals(System.getProperty("fanout.test.fair"));
+            SparkSession.Builder b = fair ? Fanout.sessionBuilder(POOLS, POOL_WEIGHT) : SparkSession.builder();
+            session = b.master(System.getProperty("fanout.test.master", "local[4]"))
+                    .appName("fanout-tests")
+                    .config("spark.ui.enabled", "false")
+                    .config("spark.sql.shuffle.partitions", "2")
+                    .config("spark.driver.host", "127.0.0.1")
+                    .config("spark.driver.bindAddress", "127.0.0.1")
+                    .getOrCreate();
+        }
+        return session;
+    }
+
+    @Override
+    public boolean supportsParameter(ParameterContext p, ExtensionContext e) {
+        return p.getParameter().getType() == SparkSession.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext p, ExtensionContext e) {
+        return session();
+    }
+}
