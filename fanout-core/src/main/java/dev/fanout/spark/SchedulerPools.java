@@ -5,10 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Collections;
 import java.util.Map;
-import java.util.Set;
-import java.util.WeakHashMap;
 import org.apache.spark.SparkContext;
 import org.apache.spark.scheduler.Schedulable;
 import org.slf4j.Logger;
@@ -26,7 +23,6 @@ import scala.Option;
  */
 public final class SchedulerPools {
     private static final Logger LOG = LoggerFactory.getLogger(SchedulerPools.class);
-    private static final Set<SparkContext> WARNED = Collections.newSetFromMap(new WeakHashMap<>());
 
     private SchedulerPools() {}
 
@@ -56,8 +52,9 @@ public final class SchedulerPools {
     }
 
     /**
-     * Warns once per SparkContext when runs will not share it fairly: FIFO mode, or pools whose
-     * weight differs from the one asked for. Never fails: fanout works either way.
+     * Warns (once, when a {@code Fanout} is built on a session) when runs will not share the cluster
+     * fairly: FIFO mode, or pools whose weight differs from the one asked for. Never fails: fanout
+     * works either way.
      */
     public static void check(SparkContext sc, int slots, int weight) {
         String mode = sc.getSchedulingMode().toString();
@@ -77,11 +74,6 @@ public final class SchedulerPools {
             }
         }
         if (warning != null) {
-            synchronized (WARNED) {
-                if (!WARNED.add(sc)) {
-                    return;
-                }
-            }
             LOG.warn(warning);
         }
     }

@@ -24,7 +24,6 @@ public final class LogCapture implements AutoCloseable {
         };
         appender.start();
         context.getConfiguration().getRootLogger().addAppender(appender, Level.WARN, null);
-        context.getConfiguration().getLoggerConfig("dev.fanout").addAppender(appender, Level.WARN, null);
         context.updateLoggers();
     }
 
@@ -35,7 +34,6 @@ public final class LogCapture implements AutoCloseable {
     @Override
     public void close() {
         context.getConfiguration().getRootLogger().removeAppender(appender.getName());
-        context.getConfiguration().getLoggerConfig("dev.fanout").removeAppender(appender.getName());
         context.updateLoggers();
         appender.stop();
     }
