@@ -2,6 +2,8 @@ package dev.fanout;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -22,7 +24,7 @@ public record RunResult(int index, String runId, Map<String, String> params, Out
                         List<Attempt> attempts, Instant startedAt, Instant endedAt, ErrorInfo error) {
 
     public RunResult {
-        params = Map.copyOf(params);
+        params = Collections.unmodifiableMap(new LinkedHashMap<>(params)); // keeps the item's order
         attempts = List.copyOf(attempts);
     }
 

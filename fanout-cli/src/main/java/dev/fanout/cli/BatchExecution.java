@@ -1,0 +1,117 @@
+package dev.fanout.cli;
+
+import dev.fanout.BatchResult;
+import dev.fanout.Fanout;
+import dev.fanout.RetryPolicy;
+import dev.fanout.RunResult;
+import dev.fanout.SparkJob;
+import dev.fanout.cli.items.BadInputException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
+import org.apache.spark.sql.SparkSession;
+
+/** What every command does once its input is validated: start Spark, run the batch, report, pick the exit code. */
+final class BatchExecution {
+    static final int EXIT_OK = 0;
+    static final int EXIT_FAILED = 1;
+    static final int EXIT_INTERRUPTED = 130;
+
+    private BatchExecution() {}
+
+    /**
+     * Adds the {@code -p} constants to every item (lazily). A name given both ways is an error:
+     * {@code itemKeys} are the parameter names the items carry, {@code source} says where they come from.
+     */
+    static List<Map<String, String>> withConstants(List<Map<String, String>> items, java.util.Set<String> itemKeys,
+                                                   Map<String, String> constants, String source) {
+        for (Map.Entry<String, String> c : constants.entrySet()) {
+            if (c.getKey().isBlank()) {
+                throw new BadInputException("-p '=" + c.getValue() + "': the parameter name is empty");
+            }
+            if (itemKeys.contains(c.getKey())) {
+                throw new BadInputException("-p " + c.getKey() + "=" + c.getValue() + " collides with parameter '" + c.getKey()
+                        + "' of the items in " + source + "; give it in one place only");
+            }
+        }
+        if (constants.isEmpty()) {
+            return items;
+        }
+        return new java.util.AbstractList<>() {
+            @Override
+            public Map<String, String> get(int index) {
+                Map<String, String> item = new LinkedHashMap<>(items.get(index));
+                item.putAll(constants);
+                return item;
+            }
+
+            @Override
+            public int size() {
+                return items.size();
+            }
+        };
+    }
+
+    static int run(Environment env, SparkOptions spark, RunOptions run, int parallelism, boolean failFast,
+                   SparkJob job, ClassLoader loader, List<Map<String, String>> items, int exitValuesToPrint) {
+        configureLogging(spark.verbose);
+        Thread.currentThread().setContextClassLoader(loader);
+        Map<String, String> conf = new LinkedHashMap<>(spark.conf);
+        if (!spark.jars.isEmpty()) {
+            conf.merge("spark.jars", spark.jars.stream().map(p -> p.toAbsolutePath().toString()).collect(Collectors.joining(",")),
+                    (mine, theirs) -> mine + "," + theirs);
+        }
+        SparkSession session = start(env, spark, parallelism, conf, job);
+        ProgressDisplay progress = new ProgressDisplay(env.err(), env.stderrIsTerminal(), job.name(), items.size(), Duration.ofSeconds(5));
+        try {
+            Fanout fanout = Fanout.builder(session).parallelism(parallelism).timeout(run.timeout)
+                    .retry(RetryPolicy.retries(run.retries)).failurePolicy(failFast ? dev.fanout.FailurePolicy.FAIL_FAST
+                            : dev.fanout.FailurePolicy.CONTINUE)
+                    .listener(progress).build();
+            BatchResult result;
+            try (SignalTrap trap = SignalTrap.install(env.err(), () -> fanout.abort("interrupted by signal"))) {
+                result = fanout.forEach(job, items);
+            } finally {
+                progress.close();
+            }
+            Summary.print(result, env.err());
+            if (run.json) {
+                JsonReport.print(result, env.out());
+            } else {
+                result.runs().stream().map(RunResult::exitValue).filter(v -> v != null).limit(exitValuesToPrint)
+                        .forEach(env.out()::println);
+            }
+            return result.interrupted() ? EXIT_INTERRUPTED
+                    : result.runs().stream().anyMatch(r -> r.outcome().isFailure()) || !result.succeeded() ? EXIT_FAILED : EXIT_OK;
+        } finally {
+            env.spark().stop(session);
+        }
+    }
+
+    private static SparkSession start(Environment env, SparkOptions spark, int parallelism, Map<String, String> conf, SparkJob job) {
+        try {
+            return env.spark().start("fanout " + job.name(), spark.master, parallelism, conf);
+        } catch (RuntimeException e) {
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            throw new BadInputException("cannot start Spark with --master " + spark.master
+                    + (conf.isEmpty() ? "" : " and --conf " + conf.keySet()) + ": " + root.getMessage());
+        }
+    }
+
+    /** Spark's own logging stays at WARN, per-task failure logs off (fanout reports every failure), unless --verbose. */
+    static void configureLogging(boolean verbose) {
+        if (verbose) {
+            Configurator.setRootLevel(Level.INFO);
+            Configurator.setLevel("org.apache.spark.executor.Executor", Level.INFO);
+            Configurator.setLevel("org.apache.spark.scheduler.TaskSetManager", Level.INFO);
+            Configurator.setLevel("dev.fanout", Level.INFO);
+        }
+    }
+}
