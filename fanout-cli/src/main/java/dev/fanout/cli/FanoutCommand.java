@@ -11,7 +11,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "fanout", mixinStandardHelpOptions = true, version = "fanout 0.1.0",
-        subcommands = {RunCommand.class, ForeachCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {RunCommand.class, ForeachCommand.class, DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
         description = {"Runs a parameterized Spark job many times in parallel inside one Spark application:",
                 "bounded slots with a FAIR pool each, per-run isolation, timeouts that cancel the cluster work, retries."})
 final class FanoutCommand implements Runnable {

@@ -1,0 +1,56 @@
+package dev.fanout.cli;
+
+import dev.fanout.cli.bench.OverheadBenchmark;
+import dev.fanout.cli.items.BadInputException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "bench", sortOptions = false,
+        description = {"Measure fanout's per-run overhead against a bare ExecutorService running the same trivial",
+                "Spark job the same number of times at the same parallelism, side by side; prints medians."})
+final class BenchCommand implements Callable<Integer> {
+    @ParentCommand
+    FanoutCommand parent;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--runs", defaultValue = "1000", description = "Runs per batch (default: ${DEFAULT-VALUE}).")
+    int runs;
+
+    @Option(names = "--parallelism", defaultValue = "4", description = "Slots / pool threads (default: ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    @Option(names = "--rounds", defaultValue = "5", description = "Measured batches per side (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--master", defaultValue = "local[2]", description = "Spark master (default: ${DEFAULT-VALUE}).")
+    String master;
+
+    @Option(names = "--workload", split = ",", defaultValue = "RDD,SQL", description = "RDD, SQL or both (default: ${DEFAULT-VALUE}).")
+    List<OverheadBenchmark.Workload> workloads;
+
+    @Override
+    public Integer call() throws Exception {
+        if (runs < 1 || parallelism < 1 || rounds < 1) {
+            throw new ParameterException(spec.commandLine(), new BadInputException(
+                    "--runs, --parallelism and --rounds must be at least 1, got " + runs + ", " + parallelism + ", " + rounds).getMessage());
+        }
+        BatchExecution.configureLogging(false);
+        SparkSession spark = parent.env.spark().start("fanout bench", master, parallelism, Map.of("spark.ui.enabled", "false"));
+        try {
+            new OverheadBenchmark(spark, runs, parallelism, rounds, parent.env.out()).run(workloads);
+            return 0;
+        } finally {
+            parent.env.spark().stop(spark);
+        }
+    }
+}
