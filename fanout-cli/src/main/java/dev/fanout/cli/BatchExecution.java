@@ -58,6 +58,9 @@ final class BatchExecution {
 
     static int run(Environment env, SparkOptions spark, RunOptions run, int parallelism, boolean failFast,
                    SparkJob job, ClassLoader loader, List<Map<String, String>> items, int exitValuesToPrint) {
+        if (run.retries < 0) {
+            throw new BadInputException("--retries must be 0 or more, got " + run.retries);
+        }
         configureLogging(spark.verbose);
         Thread.currentThread().setContextClassLoader(loader);
         Map<String, String> conf = new LinkedHashMap<>(spark.conf);

@@ -13,7 +13,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "bench", sortOptions = false,
+@Command(name = "bench", sortOptions = false, mixinStandardHelpOptions = true,
         description = {"Measure fanout's per-run overhead against a bare ExecutorService running the same trivial",
                 "Spark job the same number of times at the same parallelism, side by side; prints medians."})
 final class BenchCommand implements Callable<Integer> {

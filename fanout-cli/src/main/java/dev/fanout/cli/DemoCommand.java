@@ -15,7 +15,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "demo", sortOptions = false,
+@Command(name = "demo", sortOptions = false, mixinStandardHelpOptions = true,
         description = {"Show fanout at work on the embedded local Spark: a built-in one-day job",
                 "(synthetic bookings for one day, aggregated by hour) recomputed for many days in parallel."})
 final class DemoCommand implements Callable<Integer> {

@@ -21,7 +21,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "foreach", sortOptions = false,
+@Command(name = "foreach", sortOptions = false, mixinStandardHelpOptions = true,
         description = {"Run JOB once per item, several at a time, on one Spark application.",
                 "Items come from a file (CSV with a header row, JSON Lines, or a JSON array of objects) or a range."
                         + " Every item is read and checked before the first run starts."},

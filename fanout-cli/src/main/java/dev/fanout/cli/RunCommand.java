@@ -14,7 +14,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "run", sortOptions = false,
+@Command(name = "run", sortOptions = false, mixinStandardHelpOptions = true,
         description = {"Run JOB once with the given parameters; its exit value is printed on stdout."},
         footer = {"", "Example:", "  fanout run com.example.DailyMetrics -p day=2024-01-01 --timeout 10m",
                 "", "Exit codes: 0 succeeded, 1 failed or timed out, 2 bad usage or input (nothing ran), 130 interrupted."})

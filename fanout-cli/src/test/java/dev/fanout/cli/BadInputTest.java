@@ -120,6 +120,7 @@ class BadInputTest {
         assertRejected("Invalid value for option '--timeout': 'ten minutes' is not a duration",
                 "foreach", ECHO, "--range", "n=1..3", "--timeout", "ten minutes");
         assertRejected("--parallelism must be at least 1, got 0", "foreach", ECHO, "--range", "n=1..3", "--parallelism", "0");
+        assertRejected("--retries must be 0 or more, got -1", "foreach", ECHO, "--range", "n=1..3", "--retries", "-1");
         assertRejected("Unknown options: '--paralelism', '2'", "foreach", ECHO, "--range", "n=1..3", "--paralelism", "2");
         assertRejected("Invalid value for option '--parallelism': 'many' is not an int",
                 "foreach", ECHO, "--range", "n=1..3", "--parallelism", "many");
