@@ -104,6 +104,22 @@ class IsolationTest {
         assertThat(groups).hasSize(20);
     }
 
+    @Test
+    void withoutSessionPerRunRunsShareTheGivenSessionButKeepTheirOwnJobGroupAndPool(SparkSession spark) {
+        Set<String> groups = ConcurrentHashMap.newKeySet();
+        Set<SparkSession> sessions = ConcurrentHashMap.newKeySet();
+        SparkJob job = ctx -> {
+            sessions.add(ctx.spark());
+            groups.add(ctx.spark().sparkContext().getLocalProperty("spark.jobGroup.id"));
+            assertThat(ctx.spark().sparkContext().getLocalProperty("spark.scheduler.pool")).startsWith("fanout-slot-");
+            return Long.toString(ctx.spark().range(3).count());
+        };
+        BatchResult result = Fanout.builder(spark).parallelism(2).sessionPerRun(false).build().forEach(job, ConcurrencyTest.items(6));
+        assertThat(result.succeeded()).isTrue();
+        assertThat(sessions).containsExactly(spark);
+        assertThat(groups).hasSize(6);
+    }
+
     static Map<String, String> ordered(String... keysAndValues) {
         Map<String, String> m = new java.util.LinkedHashMap<>();
         for (int i = 0; i < keysAndValues.length; i += 2) {

@@ -35,7 +35,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--master", defaultValue = "local[2]", description = "Spark master (default: ${DEFAULT-VALUE}).")
     String master;
 
-    @Option(names = "--workload", split = ",", defaultValue = "RDD,SQL", description = "RDD, SQL or both (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--workload", split = ",", defaultValue = "RDD,SQL,SQL_SHARED_SESSION",
+            description = "Any of RDD, SQL, SQL_SHARED_SESSION (default: ${DEFAULT-VALUE}).")
     List<OverheadBenchmark.Workload> workloads;
 
     @Override

@@ -182,8 +182,8 @@ final class AttemptRunner implements AutoCloseable {
                 throw new CancellationException("cancelled before it started");
             }
             try {
-                SparkSession session = spark.newSession();
-                runSession = session;
+                SparkSession session = settings.sessionPerRun() ? spark.newSession() : spark;
+                runSession = settings.sessionPerRun() ? session : null; // interruptAll on a shared session would hit every run
                 try (RunScope scope = RunScope.enter(session, group, description, pool)) {
                     return job.run(new RunContext(session, context.params(), context.runId(), context.attempt()));
                 }

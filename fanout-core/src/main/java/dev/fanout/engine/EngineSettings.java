@@ -14,10 +14,11 @@ import java.util.List;
  * @param cancelGrace   after a cancel, how long a slot waits for the run's thread to return and its
  *                      Spark tasks to stop before it gives up on them and moves on
  * @param retainRuns    keep every run's result in the batch result (false: counts only, for huge batches)
+ * @param sessionPerRun give each run its own {@code newSession()} (false: runs share the given session)
  */
 public record EngineSettings(int parallelism, Duration timeout, RetryPolicy retry, FailurePolicy failurePolicy,
                              int poolWeight, List<FanoutListener> listeners, Clock clock, boolean retainRuns,
-                             Duration cancelGrace) {
+                             Duration cancelGrace, boolean sessionPerRun) {
     public EngineSettings {
         listeners = List.copyOf(listeners);
     }

@@ -29,7 +29,9 @@ public final class OverheadBenchmark {
         /** {@code sparkContext.parallelize(1..10, 1).count()}: a one-task RDD job, no SQL session state. */
         RDD,
         /** {@code spark.range(10).count()}: a one-partition SQL job; in fanout each run's own session plans it. */
-        SQL
+        SQL,
+        /** The SQL job with {@code sessionPerRun(false)}: runs share the session, as in the bare pool. */
+        SQL_SHARED_SESSION
     }
 
     private final SparkSession spark;
@@ -51,7 +53,7 @@ public final class OverheadBenchmark {
             case RDD -> ctx -> Long.toString(ctx.spark().sparkContext().parallelize(
                     scala.jdk.javaapi.CollectionConverters.asScala(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10)).toSeq(), 1,
                     scala.reflect.ClassTag$.MODULE$.apply(Integer.class)).count());
-            case SQL -> ctx -> Long.toString(ctx.spark().range(0, 10, 1, 1).count());
+            case SQL, SQL_SHARED_SESSION -> ctx -> Long.toString(ctx.spark().range(0, 10, 1, 1).count());
         };
     }
 
@@ -62,21 +64,22 @@ public final class OverheadBenchmark {
         Map<Workload, Double> overhead = new java.util.EnumMap<>(Workload.class);
         for (Workload w : workloads) {
             SparkJob job = job(w);
+            boolean perRun = w != Workload.SQL_SHARED_SESSION;
             bare(job);
-            fanout(job);
+            fanout(job, perRun);
             double[] bare = new double[rounds];
             double[] fan = new double[rounds];
             for (int r = 0; r < rounds; r++) {
                 bare[r] = bare(job);
-                fan[r] = fanout(job);
+                fan[r] = fanout(job, perRun);
             }
             double mb = median(bare);
             double mf = median(fan);
             double perRunMs = (mf - mb) * parallelism / runs;
             overhead.put(w, perRunMs);
-            out.printf("%-4s bare ExecutorService: median %7.0f ms per batch (%s)%n", w, mb, fmt(bare));
-            out.printf("%-4s fanout forEach:       median %7.0f ms per batch (%s)%n", w, mf, fmt(fan));
-            out.printf("%-4s fanout/bare = %.3f (%+.1f%%); per-run overhead %+.2f ms%n", w, mf / mb, (mf / mb - 1) * 100, perRunMs);
+            out.printf("%-18s bare ExecutorService: median %7.0f ms per batch (%s)%n", w, mb, fmt(bare));
+            out.printf("%-18s fanout forEach:       median %7.0f ms per batch (%s)%n", w, mf, fmt(fan));
+            out.printf("%-18s fanout/bare = %.3f (%+.1f%%); per-run overhead %+.2f ms%n", w, mf / mb, (mf / mb - 1) * 100, perRunMs);
         }
         return overhead;
     }
@@ -119,8 +122,8 @@ public final class OverheadBenchmark {
         }
     }
 
-    private double fanout(SparkJob job) {
-        Fanout fanout = Fanout.builder(spark).parallelism(parallelism).build();
+    private double fanout(SparkJob job, boolean sessionPerRun) {
+        Fanout fanout = Fanout.builder(spark).parallelism(parallelism).sessionPerRun(sessionPerRun).build();
         List<Map<String, String>> items = IntStream.range(0, runs).mapToObj(i -> Map.of("i", Integer.toString(i))).toList();
         long start = System.nanoTime();
         BatchResult r = fanout.forEach(job, items);
