@@ -17,7 +17,7 @@ import java.util.List;
  * @param sessionPerRun give each run its own {@code newSession()} (false: runs share the given session)
  */
 public record EngineSettings(int parallelism, Duration timeout, RetryPolicy retry, FailurePolicy failurePolicy,
-                             int poolWeight, List<FanoutListener> listeners, Clock clock, boolean retainRuns,
+                             List<FanoutListener> listeners, Clock clock, boolean retainRuns,
                              Duration cancelGrace, boolean sessionPerRun) {
     public EngineSettings {
         listeners = List.copyOf(listeners);
