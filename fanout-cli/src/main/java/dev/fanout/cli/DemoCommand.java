@@ -6,25 +6,13 @@ import dev.fanout.cli.sample.SampleDailyJob;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "demo", sortOptions = false, mixinStandardHelpOptions = true,
         description = {"Show fanout at work on the embedded local Spark: a built-in one-day job",
                 "(synthetic bookings for one day, aggregated by hour) recomputed for many days in parallel."})
-final class DemoCommand implements Callable<Integer> {
-    @ParentCommand
-    FanoutCommand parent;
-
-    @Spec
-    CommandSpec spec;
-
+final class DemoCommand extends SparkCommand {
     @Option(names = "--from", paramLabel = "DATE", defaultValue = "2024-01-01", description = "First day (default: ${DEFAULT-VALUE}).")
     LocalDate from;
 
@@ -34,27 +22,17 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--parallelism", paramLabel = "N", description = "Runs in flight at once (default: the cores of a local master).")
     Integer parallelism;
 
-    @Mixin
-    RunOptions run;
-
-    @Mixin
-    SparkOptions spark;
-
     @Override
-    public Integer call() {
-        try {
-            if (days < 1) {
-                throw new BadInputException("--days must be at least 1, got " + days);
-            }
-            int slots = FanoutCommand.parallelism(parallelism, spark.master);
-            List<Map<String, String>> items = RangeSpec.parse("day=" + from + ".." + from.plusDays(days - 1L));
-            items = BatchExecution.withConstants(items, java.util.Set.of("day"), run.params, "the demo's days");
-            parent.env.err().printf("fanout demo: %s for %d days from %s, parallelism %d, on %s%n",
-                    SampleDailyJob.class.getSimpleName(), days, from, slots, spark.master);
-            return BatchExecution.run(parent.env, spark, run, slots, false, new SampleDailyJob(),
-                    DemoCommand.class.getClassLoader(), items, 5);
-        } catch (BadInputException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
+    int execute() {
+        if (days < 1) {
+            throw new BadInputException("--days must be at least 1, got " + days);
         }
+        int slots = FanoutCommand.parallelism(parallelism, spark.master);
+        List<Map<String, String>> items = RangeSpec.parse("day=" + from + ".." + from.plusDays(days - 1L));
+        items = BatchExecution.withConstants(items, java.util.Set.of("day"), run.params, "the demo's days");
+        parent.env.err().printf("fanout demo: %s for %d days from %s, parallelism %d, on %s%n",
+                SampleDailyJob.class.getSimpleName(), days, from, slots, spark.master);
+        return BatchExecution.run(parent.env, spark, run, slots, false, new SampleDailyJob(),
+                DemoCommand.class.getClassLoader(), items, 5);
     }
 }

@@ -1,6 +1,5 @@
 package dev.fanout.cli;
 
-import dev.fanout.SparkJob;
 import dev.fanout.cli.items.BadInputException;
 import dev.fanout.cli.items.ItemFormat;
 import dev.fanout.cli.items.ItemsFile;
@@ -10,16 +9,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "foreach", sortOptions = false, mixinStandardHelpOptions = true,
         description = {"Run JOB once per item, several at a time, on one Spark application.",
@@ -30,13 +23,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 "  fanout foreach com.example.LoadTable --items tables.csv -p env=prod --timeout 20m --retries 2 --json",
                 "", "Exit codes: 0 all runs succeeded, 1 some run failed or timed out, 2 bad usage or input (nothing ran),"
                         + " 130 interrupted."})
-final class ForeachCommand implements Callable<Integer> {
-    @ParentCommand
-    FanoutCommand parent;
-
-    @Spec
-    CommandSpec spec;
-
+final class ForeachCommand extends SparkCommand {
     @Parameters(index = "0", paramLabel = "JOB", description = "Class name of the job (implements dev.fanout.SparkJob).")
     String jobClass;
 
@@ -62,37 +49,26 @@ final class ForeachCommand implements Callable<Integer> {
     @Option(names = "--fail-fast", description = "Stop at the first failure: cancel the runs in flight, skip the rest.")
     boolean failFast;
 
-    @Mixin
-    RunOptions run;
-
-    @Mixin
-    SparkOptions spark;
-
     @Override
-    public Integer call() {
-        try {
-            int slots = FanoutCommand.parallelism(parallelism, spark.master);
-            ClassLoader loader = JobLoader.classLoader(spark.jars);
-            SparkJob job = JobLoader.load(jobClass, loader, spark.jars);
-            List<Map<String, String>> items;
-            Set<String> keys = new HashSet<>();
-            String where;
-            if (source.items != null) {
-                items = ItemsFile.read(source.items, format != null ? format : ItemFormat.of(source.items));
-                items.forEach(i -> keys.addAll(i.keySet()));
-                where = "'" + source.items + "'";
-            } else {
-                if (format != null) {
-                    throw new BadInputException("--format applies to --items, not to --range");
-                }
-                items = RangeSpec.parse(source.range);
-                keys.addAll(items.get(0).keySet());
-                where = "--range";
+    int execute() {
+        int slots = FanoutCommand.parallelism(parallelism, spark.master);
+        LoadedJob loaded = load(jobClass);
+        List<Map<String, String>> items;
+        Set<String> keys = new HashSet<>();
+        String where;
+        if (source.items != null) {
+            items = ItemsFile.read(source.items, format != null ? format : ItemFormat.of(source.items));
+            items.forEach(i -> keys.addAll(i.keySet()));
+            where = "'" + source.items + "'";
+        } else {
+            if (format != null) {
+                throw new BadInputException("--format applies to --items, not to --range");
             }
-            items = BatchExecution.withConstants(items, keys, run.params, where);
-            return BatchExecution.run(parent.env, spark, run, slots, failFast, job, loader, items, 0);
-        } catch (BadInputException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
+            items = RangeSpec.parse(source.range);
+            keys.addAll(items.get(0).keySet());
+            where = "--range";
         }
+        items = BatchExecution.withConstants(items, keys, run.params, where);
+        return BatchExecution.run(parent.env, spark, run, slots, failFast, loaded.job(), loaded.loader(), items, 0);
     }
 }
