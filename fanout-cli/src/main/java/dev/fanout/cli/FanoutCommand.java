@@ -28,7 +28,7 @@ final class FanoutCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing command: give one of run, foreach, demo");
+        throw new ParameterException(spec.commandLine(), "missing command: give one of run, foreach, demo, bench");
     }
 
     /** The command line, wired to {@code env}: usage errors print one paragraph and exit 2. */
@@ -39,7 +39,7 @@ final class FanoutCommand implements Runnable {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setParameterExceptionHandler((e, args) -> {
             CommandLine bad = e.getCommandLine();
-            bad.getErr().println("fanout " + (bad == cl ? "" : bad.getCommandName() + " ").trim() + ": " + e.getMessage());
+            bad.getErr().println((bad == cl ? "fanout" : "fanout " + bad.getCommandName()) + ": " + e.getMessage());
             CommandLine.UnmatchedArgumentException.printSuggestions(e, bad.getErr());
             bad.getErr().println("Try '" + bad.getCommandSpec().qualifiedName() + " --help' for more information.");
             return 2;

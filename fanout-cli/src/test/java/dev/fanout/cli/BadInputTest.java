@@ -127,6 +127,11 @@ class BadInputTest {
     }
 
     @Test
+    void noCommandAtAll() {
+        assertRejected("fanout: missing command: give one of run, foreach, demo, bench");
+    }
+
+    @Test
     void itemsAndRangeTogetherOrNeither() {
         assertRejected("mutually exclusive", "foreach", ECHO, "--range", "n=1..3", "--items", "x.csv");
         assertRejected("Missing required argument", "foreach", ECHO);
