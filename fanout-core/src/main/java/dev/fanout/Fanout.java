@@ -212,7 +212,8 @@ public final class Fanout {
 
         public Fanout build() {
             SchedulerPools.check(spark.sparkContext(), parallelism, poolWeight);
-            return new Fanout(spark, new EngineSettings(parallelism, timeout, retry, failurePolicy, listeners, clock, retainRuns, cancelGrace, sessionPerRun));
+            return new Fanout(spark, new EngineSettings(parallelism, timeout, retry, failurePolicy, listeners, clock,
+                    retainRuns, cancelGrace, sessionPerRun));
         }
 
         static int positive(String name, int value) {

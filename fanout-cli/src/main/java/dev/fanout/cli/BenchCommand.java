@@ -1,7 +1,6 @@
 package dev.fanout.cli;
 
 import dev.fanout.cli.bench.OverheadBenchmark;
-import dev.fanout.cli.items.BadInputException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -42,8 +41,8 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (runs < 1 || parallelism < 1 || rounds < 1) {
-            throw new ParameterException(spec.commandLine(), new BadInputException(
-                    "--runs, --parallelism and --rounds must be at least 1, got " + runs + ", " + parallelism + ", " + rounds).getMessage());
+            throw new ParameterException(spec.commandLine(),
+                    "--runs, --parallelism and --rounds must be at least 1, got " + runs + ", " + parallelism + ", " + rounds);
         }
         BatchExecution.configureLogging(false);
         SparkSession spark = parent.env.spark().start("fanout bench", master, parallelism, Map.of("spark.ui.enabled", "false"));

@@ -182,8 +182,11 @@ final class AttemptRunner implements AutoCloseable {
                 throw new CancellationException("cancelled before it started");
             }
             try {
-                SparkSession session = settings.sessionPerRun() ? spark.newSession() : spark;
-                runSession = settings.sessionPerRun() ? session : null; // interruptAll on a shared session would hit every run
+                SparkSession session = spark;
+                if (settings.sessionPerRun()) {
+                    session = spark.newSession();
+                    runSession = session; // only a run's own session may be interrupted as a whole
+                }
                 try (RunScope scope = RunScope.enter(session, group, description, pool)) {
                     return job.run(new RunContext(session, context.params(), context.runId(), context.attempt()));
                 }

@@ -66,6 +66,7 @@ public final class BatchRun {
     private final Object lock = new Object();
     private final Set<AttemptRunner.InFlight> inFlight = ConcurrentHashMap.newKeySet();
     private final List<RunResult> results = new ArrayList<>();
+    private final List<Thread> slots = new ArrayList<>();
     private final EnumMap<Outcome, Long> counts = new EnumMap<>(Outcome.class);
     private int nextIndex;
     private volatile String stopReason;
@@ -121,8 +122,6 @@ public final class BatchRun {
     public void abort(String reason) {
         stop(reason, true);
     }
-
-    private final List<Thread> slots = new ArrayList<>();
 
     private void runSlots() {
         int n = settings.parallelism();
@@ -239,12 +238,12 @@ public final class BatchRun {
         }
         List<Attempt> attempts = new ArrayList<>();
         AttemptRunner.Ended last = null;
+        String description = description(claim.params());
         try {
             for (int n = 1; ; n++) {
                 if (flight.cancelReason() != null) {
                     break;
                 }
-                String description = description(claim.params());
                 int attemptNo = n;
                 listeners.fire(l -> l.onRunStart(new FanoutListener.RunStart(batchId, claim.index(), runId, attemptNo,
                         runner.slot(), runner.pool(), claim.params(), settings.clock().instant())));
