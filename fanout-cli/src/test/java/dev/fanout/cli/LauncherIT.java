@@ -36,7 +36,10 @@ class LauncherIT {
     }
 
     private Process start(String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(LAUNCHER.toString()));
+        // A command started in the background by a non-interactive shell (as a CI runner may start the build)
+        // inherits SIGINT ignored, and an ignored signal stays ignored across exec: reset it, as a terminal would have it.
+        List<String> cmd = new ArrayList<>(List.of("perl", "-e", "$SIG{INT} = 'DEFAULT'; exec @ARGV or die \"exec: $!\"",
+                LAUNCHER.toString()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd)
                 .redirectOutput(dir.resolve("out.txt").toFile())
