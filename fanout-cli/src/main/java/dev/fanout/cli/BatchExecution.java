@@ -58,46 +58,68 @@ final class BatchExecution {
 
     static int run(Environment env, SparkOptions spark, RunOptions run, int parallelism, boolean failFast,
                    SparkJob job, ClassLoader loader, List<Map<String, String>> items, int exitValuesToPrint) {
-        if (run.retries < 0) {
-            throw new BadInputException("--retries must be 0 or more, got " + run.retries);
-        }
-        configureLogging(spark.verbose);
-        Thread.currentThread().setContextClassLoader(loader);
-        Map<String, String> conf = new LinkedHashMap<>(spark.conf);
-        if (!spark.jars.isEmpty()) {
-            conf.merge("spark.jars", spark.jars.stream().map(p -> p.toAbsolutePath().toString()).collect(Collectors.joining(",")),
-                    (mine, theirs) -> mine + "," + theirs);
-        }
-        SparkSession session = start(env, spark, parallelism, conf, job);
-        ProgressDisplay progress = new ProgressDisplay(env.err(), env.stderrIsTerminal(), job.name(), items.size(), Duration.ofSeconds(5));
+        SparkSession session = start(env, spark, run, parallelism, loader, job.name(), Map.of());
         try {
-            Fanout fanout = Fanout.builder(session).parallelism(parallelism).timeout(run.timeout)
-                    .retry(RetryPolicy.retries(run.retries)).failurePolicy(failFast ? dev.fanout.FailurePolicy.FAIL_FAST
-                            : dev.fanout.FailurePolicy.CONTINUE)
-                    .listener(progress).build();
-            BatchResult result;
-            try (SignalTrap trap = SignalTrap.install(env.err(), () -> fanout.abort("interrupted by signal"))) {
-                result = fanout.forEach(job, items);
-            } finally {
-                progress.close();
-            }
-            Summary.print(result, env.err());
-            if (run.json) {
-                JsonReport.print(result, env.out());
-            } else {
+            BatchResult result = runBatch(env, session, run, parallelism, failFast, job, items);
+            if (!run.json) {
                 result.runs().stream().map(RunResult::exitValue).filter(v -> v != null).limit(exitValuesToPrint)
                         .forEach(env.out()::println);
             }
-            return result.interrupted() ? EXIT_INTERRUPTED
-                    : result.runs().stream().anyMatch(r -> r.outcome().isFailure()) || !result.succeeded() ? EXIT_FAILED : EXIT_OK;
+            return exitCode(result);
         } finally {
             env.spark().stop(session);
         }
     }
 
-    private static SparkSession start(Environment env, SparkOptions spark, int parallelism, Map<String, String> conf, SparkJob job) {
+    /**
+     * Checks the run options, sets up logging and the job's class loader, and starts Spark. {@code defaults} are
+     * settings the command prefers; the user's {@code --conf} wins over them.
+     */
+    static SparkSession start(Environment env, SparkOptions spark, RunOptions run, int parallelism, ClassLoader loader,
+                              String appName, Map<String, String> defaults) {
+        if (run.retries < 0) {
+            throw new BadInputException("--retries must be 0 or more, got " + run.retries);
+        }
+        configureLogging(spark.verbose);
+        Thread.currentThread().setContextClassLoader(loader);
+        Map<String, String> conf = new LinkedHashMap<>(defaults);
+        conf.putAll(spark.conf);
+        if (!spark.jars.isEmpty()) {
+            conf.merge("spark.jars", spark.jars.stream().map(p -> p.toAbsolutePath().toString()).collect(Collectors.joining(",")),
+                    (mine, theirs) -> mine + "," + theirs);
+        }
+        return start(env, spark, parallelism, conf, appName);
+    }
+
+    /** Runs the batch with live progress; prints the summary on stderr and, with --json, the JSON document on stdout. */
+    static BatchResult runBatch(Environment env, SparkSession session, RunOptions run, int parallelism, boolean failFast,
+                                SparkJob job, List<Map<String, String>> items) {
+        ProgressDisplay progress = new ProgressDisplay(env.err(), env.stderrIsTerminal(), job.name(), items.size(), Duration.ofSeconds(5));
+        Fanout fanout = Fanout.builder(session).parallelism(parallelism).timeout(run.timeout)
+                .retry(RetryPolicy.retries(run.retries)).failurePolicy(failFast ? dev.fanout.FailurePolicy.FAIL_FAST
+                        : dev.fanout.FailurePolicy.CONTINUE)
+                .listener(progress).build();
+        BatchResult result;
+        try (SignalTrap trap = SignalTrap.install(env.err(), () -> fanout.abort("interrupted by signal"))) {
+            result = fanout.forEach(job, items);
+        } finally {
+            progress.close();
+        }
+        Summary.print(result, env.err());
+        if (run.json) {
+            JsonReport.print(result, env.out());
+        }
+        return result;
+    }
+
+    static int exitCode(BatchResult result) {
+        return result.interrupted() ? EXIT_INTERRUPTED
+                : result.runs().stream().anyMatch(r -> r.outcome().isFailure()) || !result.succeeded() ? EXIT_FAILED : EXIT_OK;
+    }
+
+    private static SparkSession start(Environment env, SparkOptions spark, int parallelism, Map<String, String> conf, String appName) {
         try {
-            return env.spark().start("fanout " + job.name(), spark.master, parallelism, conf);
+            return env.spark().start("fanout " + appName, spark.master, parallelism, conf);
         } catch (RuntimeException e) {
             Throwable root = e;
             while (root.getCause() != null && root.getCause() != root) {

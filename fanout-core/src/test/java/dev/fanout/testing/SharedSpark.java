@@ -19,19 +19,35 @@ public final class SharedSpark implements ParameterResolver {
     public static final int POOL_WEIGHT = 2;
     public static final int POOLS = 8;
 
+    private static final String DELTA_EXTENSION = "io.delta.sql.DeltaSparkSessionExtension";
+
     private static SparkSession session;
+
+    private static boolean onClasspath(String className) {
+        try {
+            Class.forName(className, false, SharedSpark.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
+    }
 
     public static synchronized SparkSession session() {
         if (session == null) {
             boolean fair = !"false".equals(System.getProperty("fanout.test.fair"));
             SparkSession.Builder b = fair ? Fanout.sessionBuilder(POOLS, POOL_WEIGHT) : SparkSession.builder();
-            session = b.master(System.getProperty("fanout.test.master", "local[4]"))
+            b = b.master(System.getProperty("fanout.test.master", "local[4]"))
                     .appName("fanout-tests")
                     .config("spark.ui.enabled", "false")
                     .config("spark.sql.shuffle.partitions", "2")
                     .config("spark.driver.host", "127.0.0.1")
-                    .config("spark.driver.bindAddress", "127.0.0.1")
-                    .getOrCreate();
+                    .config("spark.driver.bindAddress", "127.0.0.1");
+            if (onClasspath(DELTA_EXTENSION)) { // modules whose tests use Delta tables (static confs: set them here or never)
+                b.config("spark.sql.extensions", DELTA_EXTENSION)
+                        .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+                        .config("spark.databricks.delta.snapshotPartitions", "2"); // tiny tables: not 50 tasks per snapshot
+            }
+            session = b.getOrCreate();
         }
         return session;
     }

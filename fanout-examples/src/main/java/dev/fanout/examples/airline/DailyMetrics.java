@@ -1,0 +1,189 @@
+package dev.fanout.examples.airline;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.greatest;
+import static org.apache.spark.sql.functions.lead;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.round;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.unix_timestamp;
+import static org.apache.spark.sql.functions.when;
+
+import dev.fanout.JobContext;
+import dev.fanout.NonRetryableException;
+import dev.fanout.ParamType;
+import dev.fanout.SparkJob;
+import io.delta.tables.DeltaTable;
+import java.nio.file.Path;
+import java.sql.Date;
+import java.time.LocalDate;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The business metrics of one flight day, written to the {@code daily_metrics} Delta table in place of that day's
+ * partition. Parameters: {@code day} (yyyy-MM-dd) and {@code warehouse} (the data directory).
+ *
+ * <p>Two kinds of rows ({@code grain}):
+ * <ul>
+ *   <li>{@code route}: per route (origin, destination) and aircraft model: flights, cancelled flights, capacity
+ *       and seats sold (confirmed bookings) on flights not cancelled, load factor, revenue, and for flights flown:
+ *       on-time departure and arrival rates (less than 15 minutes late) and average delays (minutes late, early
+ *       counts as 0);</li>
+ *   <li>{@code ground}: per airport and aircraft model: turns (an aircraft landing and leaving again the same
+ *       day), total and average idle minutes between landing and the next departure (actual times where flown,
+ *       scheduled otherwise).</li>
+ * </ul>
+ * Re-running a day replaces exactly that day (Delta {@code replaceWhere} on the partition column), so it is
+ * idempotent, and days run in parallel do not conflict; a conflict that does happen is retried.
+ */
+public final class DailyMetrics implements SparkJob {
+    public static final StructType SCHEMA = new StructType()
+            .add("flight_day", DataTypes.DateType, false)
+            .add("grain", DataTypes.StringType, false)
+            .add("origin", DataTypes.StringType, true)
+            .add("destination", DataTypes.StringType, true)
+            .add("airport", DataTypes.StringType, true)
+            .add("aircraft_model", DataTypes.StringType, false)
+            .add("flights", DataTypes.LongType, true)
+            .add("cancelled_flights", DataTypes.LongType, true)
+            .add("capacity", DataTypes.LongType, true)
+            .add("seats_sold", DataTypes.LongType, true)
+            .add("load_factor", DataTypes.DoubleType, true)
+            .add("revenue", DataTypes.createDecimalType(20, 2), true)
+            .add("flown", DataTypes.LongType, true)
+            .add("on_time_departure_rate", DataTypes.DoubleType, true)
+            .add("on_time_arrival_rate", DataTypes.DoubleType, true)
+            .add("avg_departure_delay_min", DataTypes.DoubleType, true)
+            .add("avg_arrival_delay_min", DataTypes.DoubleType, true)
+            .add("turns", DataTypes.LongType, true)
+            .add("idle_minutes", DataTypes.LongType, true)
+            .add("avg_idle_minutes", DataTypes.DoubleType, true);
+
+    /** Departures and arrivals less than this many minutes late are on time (the US DOT rule). */
+    public static final int ON_TIME_MINUTES = 15;
+
+    @Override
+    public String run(JobContext context) {
+        LocalDate day = context.get("day", ParamType.DATE);
+        Warehouse warehouse = new Warehouse(Path.of(context.get("warehouse")));
+        SparkSession spark = context.spark();
+        requireTable(spark, warehouse.dailyMetrics(), "create it before the parallel phase: DailyMetrics.createTable");
+        // Cached so that the row count in the exit value costs no second computation; one file per day.
+        Dataset<Row> metrics = compute(spark, warehouse, day).coalesce(1).persist(StorageLevel.MEMORY_AND_DISK());
+        try {
+            DeltaCommits.retryOnConflict("daily_metrics " + day, () -> {
+                metrics.write().format("delta").mode("overwrite")
+                        .option("replaceWhere", "flight_day = DATE'" + day + "'") // a LocalDate prints as yyyy-MM-dd only
+                        .save(warehouse.dailyMetrics());
+                return null;
+            });
+            return "{\"day\":\"" + day + "\",\"rows\":" + metrics.count() + "}";
+        } finally {
+            metrics.unpersist();
+        }
+    }
+
+    @Override
+    public String name() {
+        return "DailyMetrics";
+    }
+
+    /** Creates the (empty) metrics table, partitioned by day, unless it exists. Call it once, before days run in parallel. */
+    public static void createTable(SparkSession spark, Warehouse warehouse) {
+        DeltaTable.createIfNotExists(spark).location(warehouse.dailyMetrics()).addColumns(SCHEMA).partitionedBy("flight_day").execute();
+    }
+
+    static void requireTable(SparkSession spark, String path, String hint) {
+        if (!DeltaTable.isDeltaTable(spark, path)) {
+            throw new NonRetryableException("no Delta table at " + path + "; " + hint);
+        }
+    }
+
+    static Column onDay(LocalDate day) {
+        return col("flight_day").equalTo(lit(Date.valueOf(day)));
+    }
+
+    /** The metrics of {@code day}, reading only that day's partitions of the fact tables. */
+    public static Dataset<Row> compute(SparkSession spark, Warehouse warehouse, LocalDate day) {
+        Dataset<Row> flights = spark.read().format("delta").load(warehouse.flights()).where(onDay(day));
+        Dataset<Row> ops = spark.read().format("delta").load(warehouse.flightOps()).where(onDay(day))
+                .select("flight_number", "status", "actual_departure", "actual_arrival");
+        Dataset<Row> sold = spark.read().format("delta").load(warehouse.bookings())
+                .where(onDay(day).and(col("status").equalTo(DayPlan.CONFIRMED)))
+                .groupBy("flight_number")
+                .agg(sum("seats").as("booked_seats"), sum("fare").as("booked_revenue"));
+
+        Dataset<Row> legs = flights.join(ops, flights.col("flight_number").equalTo(ops.col("flight_number")), "left")
+                .drop(ops.col("flight_number"))
+                .join(sold, flights.col("flight_number").equalTo(sold.col("flight_number")), "left")
+                .drop(sold.col("flight_number"))
+                .withColumn("cancelled", coalesce(col("status").equalTo(DayPlan.CANCELLED), lit(false)))
+                .withColumn("landed", coalesce(col("status").equalTo(DayPlan.LANDED), lit(false)))
+                .withColumn("departure_delay", minutesBetween(col("scheduled_departure"), col("actual_departure")))
+                .withColumn("arrival_delay", minutesBetween(col("scheduled_arrival"), col("actual_arrival")));
+
+        Column operated = col("cancelled").equalTo(lit(false));
+        Column flown = sum(when(col("landed"), 1).otherwise(0));
+        Dataset<Row> routes = legs.groupBy("flight_day", "origin", "destination", "aircraft_model").agg(
+                count(lit(1)).as("flights"),
+                sum(when(col("cancelled"), 1).otherwise(0)).cast("long").as("cancelled_flights"),
+                sum(when(operated, col("seats")).otherwise(0)).cast("long").as("capacity"),
+                sum(when(operated, coalesce(col("booked_seats"), lit(0)))).cast("long").as("seats_sold"),
+                sum(when(operated, col("booked_revenue"))).as("revenue_sum"),
+                flown.cast("long").as("flown"),
+                sum(when(col("landed").and(col("departure_delay").lt(ON_TIME_MINUTES)), 1).otherwise(0)).as("on_time_departures"),
+                sum(when(col("landed").and(col("arrival_delay").lt(ON_TIME_MINUTES)), 1).otherwise(0)).as("on_time_arrivals"),
+                sum(when(col("landed"), greatest(col("departure_delay"), lit(0)))).as("departure_delay_sum"),
+                sum(when(col("landed"), greatest(col("arrival_delay"), lit(0)))).as("arrival_delay_sum"))
+                .select(col("flight_day"), lit("route").as("grain"), col("origin"), col("destination"),
+                        lit(null).cast("string").as("airport"), col("aircraft_model"), col("flights"), col("cancelled_flights"),
+                        col("capacity"), col("seats_sold"),
+                        round(ratio(col("seats_sold"), col("capacity")), 4).as("load_factor"),
+                        coalesce(col("revenue_sum"), lit(0)).cast("decimal(20,2)").as("revenue"),
+                        col("flown"),
+                        round(ratio(col("on_time_departures"), col("flown")), 4).as("on_time_departure_rate"),
+                        round(ratio(col("on_time_arrivals"), col("flown")), 4).as("on_time_arrival_rate"),
+                        round(ratio(col("departure_delay_sum"), col("flown")), 2).as("avg_departure_delay_min"),
+                        round(ratio(col("arrival_delay_sum"), col("flown")), 2).as("avg_arrival_delay_min"),
+                        lit(null).cast("long").as("turns"), lit(null).cast("long").as("idle_minutes"),
+                        lit(null).cast("double").as("avg_idle_minutes"));
+
+        // Ground time: each aircraft's operated legs in order; from one landing to the next departure, at that airport.
+        Dataset<Row> turns = legs.where(operated)
+                .withColumn("next_departure", lead(coalesce(col("actual_departure"), col("scheduled_departure")), 1)
+                        .over(Window.partitionBy("tail_number").orderBy("scheduled_departure")))
+                .where(col("next_departure").isNotNull())
+                .withColumn("idle", minutesBetween(coalesce(col("actual_arrival"), col("scheduled_arrival")), col("next_departure")));
+        Dataset<Row> ground = turns.groupBy(col("flight_day"), col("destination").as("airport"), col("aircraft_model")).agg(
+                        count(lit(1)).as("turns"), sum("idle").cast("long").as("idle_minutes"))
+                .select(col("flight_day"), lit("ground").as("grain"), lit(null).cast("string").as("origin"),
+                        lit(null).cast("string").as("destination"), col("airport"), col("aircraft_model"),
+                        lit(null).cast("long").as("flights"), lit(null).cast("long").as("cancelled_flights"),
+                        lit(null).cast("long").as("capacity"), lit(null).cast("long").as("seats_sold"),
+                        lit(null).cast("double").as("load_factor"), lit(null).cast("decimal(20,2)").as("revenue"),
+                        lit(null).cast("long").as("flown"), lit(null).cast("double").as("on_time_departure_rate"),
+                        lit(null).cast("double").as("on_time_arrival_rate"), lit(null).cast("double").as("avg_departure_delay_min"),
+                        lit(null).cast("double").as("avg_arrival_delay_min"), col("turns"), col("idle_minutes"),
+                        round(ratio(col("idle_minutes"), col("turns")), 2).as("avg_idle_minutes"));
+        return routes.unionByName(ground);
+    }
+
+    /** Whole minutes from {@code from} to {@code to} (negative when early); null when either is null. */
+    private static Column minutesBetween(Column from, Column to) {
+        return unix_timestamp(to).minus(unix_timestamp(from)).divide(60).cast("long");
+    }
+
+    /** numerator / denominator as a double; null when the denominator is 0 or null. */
+    private static Column ratio(Column numerator, Column denominator) {
+        return when(denominator.gt(0), numerator.cast("double").divide(denominator.cast("double")));
+    }
+}
