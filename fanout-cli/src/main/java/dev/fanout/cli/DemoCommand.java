@@ -5,6 +5,9 @@ import static org.apache.spark.sql.functions.desc;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fanout.BatchResult;
 import dev.fanout.Fanout;
 import dev.fanout.FanoutException;
@@ -19,8 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Date;
 import java.time.LocalDate;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -135,25 +136,17 @@ final class DemoCommand extends SparkCommand {
     }
 
     private List<Map<String, String>> items(Warehouse warehouse, List<String> days) {
-        List<Map<String, String>> items = new ArrayList<>();
-        for (String day : days) {
-            Map<String, String> item = new LinkedHashMap<>();
-            item.put("day", day);
-            item.put("warehouse", warehouse.dir().toString());
-            items.add(item);
-        }
-        return BatchExecution.withConstants(items, Set.of("day", "warehouse"), run.params, "the demo's days");
+        return BatchExecution.withConstants(DailyMetrics.params(warehouse, days), Set.of("day", "warehouse"), run.params,
+                "the demo's days");
     }
 
     /** ApplyBatch's exit value: a JSON array of dates. */
     static List<String> parseDays(String json) {
-        List<String> days = new ArrayList<>();
-        for (String part : json.replaceAll("[\\[\\]\"\\s]", "").split(",")) {
-            if (!part.isEmpty()) {
-                days.add(LocalDate.parse(part).toString());
-            }
+        try {
+            return new ObjectMapper().readValue(json, new TypeReference<List<String>>() { });
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("ApplyBatch returned '" + json + "', not a JSON array of dates", e);
         }
-        return days;
     }
 
     /** A few lines of the resulting metrics: the busiest routes of the first day ahead, punctuality of the last day flown. */

@@ -138,79 +138,80 @@ public final class AirlineGenerator {
         rows.write().format("delta").mode("overwrite").option("overwriteSchema", "true").partitionBy("flight_day").save(path);
     }
 
-    private static LocalDate day(DayPlan plan, long index) {
-        return plan.config.start().plusDays(index);
-    }
-
     private static Timestamp ts(Instant instant) {
         return instant == null ? null : Timestamp.from(instant);
     }
 
-    static final class Flights implements FlatMapFunction<Long, Row> {
+    /** Generates one table's rows of one day (the task's input is the day's index from the start). */
+    abstract static class DailyRows implements FlatMapFunction<Long, Row> {
         private static final long serialVersionUID = 1L;
-        private final DayPlan plan;
+        final DayPlan plan;
 
-        Flights(DayPlan plan) {
+        DailyRows(DayPlan plan) {
             this.plan = plan;
         }
 
         @Override
-        public Iterator<Row> call(Long index) {
-            LocalDate day = day(plan, index);
-            Date date = Date.valueOf(day);
+        public final Iterator<Row> call(Long index) {
+            LocalDate day = plan.config.start().plusDays(index);
             List<Row> rows = new ArrayList<>();
+            addRows(day, Date.valueOf(day), rows);
+            return rows.iterator();
+        }
+
+        abstract void addRows(LocalDate day, Date date, List<Row> rows);
+    }
+
+    static final class Flights extends DailyRows {
+        private static final long serialVersionUID = 1L;
+
+        Flights(DayPlan plan) {
+            super(plan);
+        }
+
+        @Override
+        void addRows(LocalDate day, Date date, List<Row> rows) {
             for (Network.Leg leg : plan.network.legsOn(day)) {
                 rows.add(RowFactory.create(date, leg.flightNumber(), leg.route().origin(), leg.route().destination(),
                         leg.tail().number(), leg.tail().model().name(), leg.tail().model().seats(),
                         ts(DayPlan.at(day, leg.depMinute())), ts(DayPlan.at(day, leg.arrMinute()))));
             }
-            return rows.iterator();
         }
     }
 
-    static final class FlightOps implements FlatMapFunction<Long, Row> {
+    static final class FlightOps extends DailyRows {
         private static final long serialVersionUID = 1L;
-        private final DayPlan plan;
 
         FlightOps(DayPlan plan) {
-            this.plan = plan;
+            super(plan);
         }
 
         @Override
-        public Iterator<Row> call(Long index) {
-            LocalDate day = day(plan, index);
-            Date date = Date.valueOf(day);
+        void addRows(LocalDate day, Date date, List<Row> rows) {
             List<Network.Leg> legs = plan.network.legsOn(day);
             List<DayPlan.Ops> ops = plan.operations(day, legs);
-            List<Row> rows = new ArrayList<>(legs.size());
             for (int i = 0; i < legs.size(); i++) {
                 DayPlan.Ops o = ops.get(i);
                 rows.add(RowFactory.create(date, legs.get(i).flightNumber(), o.status(), ts(o.actualDep()), ts(o.actualArr())));
             }
-            return rows.iterator();
         }
     }
 
-    static final class Bookings implements FlatMapFunction<Long, Row> {
+    static final class Bookings extends DailyRows {
         private static final long serialVersionUID = 1L;
-        private final DayPlan plan;
 
         Bookings(DayPlan plan) {
-            this.plan = plan;
+            super(plan);
         }
 
         @Override
-        public Iterator<Row> call(Long index) {
-            LocalDate day = day(plan, index);
-            Date date = Date.valueOf(day);
-            List<Row> rows = new ArrayList<>();
+        void addRows(LocalDate day, Date date, List<Row> rows) {
             for (Network.Leg leg : plan.network.legsOn(day)) {
                 for (DayPlan.Booking b : plan.bookings(day, leg)) {
                     rows.add(RowFactory.create(b.id(), date, leg.flightNumber(), DayPlan.FARE_CLASSES[b.fareClass()], b.seats(),
                             b.fare(), b.status(), ts(b.createdAt()), ts(b.updatedAt())));
                 }
             }
-            return rows.iterator();
         }
     }
 }

@@ -19,6 +19,10 @@ import io.delta.tables.DeltaTable;
 import java.nio.file.Path;
 import java.sql.Date;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -100,6 +104,18 @@ public final class DailyMetrics implements SparkJob {
     /** Creates the (empty) metrics table, partitioned by day, unless it exists. Call it once, before days run in parallel. */
     public static void createTable(SparkSession spark, Warehouse warehouse) {
         DeltaTable.createIfNotExists(spark).location(warehouse.dailyMetrics()).addColumns(SCHEMA).partitionedBy("flight_day").execute();
+    }
+
+    /** The parameters of one run per day, in the given order: what {@code Fanout.forEach} takes. */
+    public static List<Map<String, String>> params(Warehouse warehouse, List<String> days) {
+        List<Map<String, String>> items = new ArrayList<>(days.size());
+        for (String day : days) {
+            Map<String, String> item = new LinkedHashMap<>();
+            item.put("day", day);
+            item.put("warehouse", warehouse.dir().toString());
+            items.add(item);
+        }
+        return items;
     }
 
     static void requireTable(SparkSession spark, String path, String hint) {

@@ -64,14 +64,7 @@ class AirlineExampleTest {
     }
 
     private List<Map<String, String>> days(List<String> days) {
-        List<Map<String, String>> items = new ArrayList<>();
-        for (String d : days) {
-            Map<String, String> item = new LinkedHashMap<>();
-            item.put("day", d);
-            item.put("warehouse", warehouse.dir().toString());
-            items.add(item);
-        }
-        return items;
+        return DailyMetrics.params(warehouse, days);
     }
 
     private List<String> allDays() {
