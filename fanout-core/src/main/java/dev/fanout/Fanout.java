@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.spark.sql.SparkSession;
@@ -73,7 +74,7 @@ public final class Fanout {
      */
     public String run(SparkJob job, Map<String, String> params) throws FanoutException {
         AtomicReference<Throwable> cause = new AtomicReference<>();
-        BatchResult batch = execute(job, List.of(params).iterator(), OptionalLong.of(1), (i, t) -> cause.set(t));
+        BatchResult batch = execute(job, null, List.of(params).iterator(), i -> i, OptionalLong.of(1), (i, t) -> cause.set(t));
         RunResult r = batch.runs().get(0);
         String what = job.name() + " " + params;
         return switch (r.outcome()) {
@@ -95,7 +96,28 @@ public final class Fanout {
     public BatchResult forEach(SparkJob job, Iterable<? extends Map<String, String>> items) {
         Objects.requireNonNull(items, "items");
         OptionalLong expected = items instanceof Collection<?> c ? OptionalLong.of(c.size()) : OptionalLong.empty();
-        return execute(Objects.requireNonNull(job, "job"), items.iterator(), expected, (i, t) -> { });
+        return execute(Objects.requireNonNull(job, "job"), null, items.iterator(), i -> i, expected, (i, t) -> { });
+    }
+
+    /**
+     * Runs {@code job} for the given items of a batch under the batch's id, each reported under its own
+     * index (the map's key), in index order: how a batch is resumed, running only the items that did not
+     * succeed. Spark job groups stay unique (each execution has its own), so this is safe within the same
+     * application as the first execution.
+     */
+    public BatchResult forEach(SparkJob job, String batchId, SortedMap<Integer, ? extends Map<String, String>> items) {
+        Objects.requireNonNull(job, "job");
+        if (batchId == null || batchId.isBlank()) {
+            throw new IllegalArgumentException("batchId must not be blank");
+        }
+        int[] indices = items.keySet().stream().mapToInt(Integer::intValue).toArray();
+        for (int i : indices) {
+            if (i < 0) {
+                throw new IllegalArgumentException("item indices must be 0 or more, got " + i);
+            }
+        }
+        List<Map<String, String>> values = new ArrayList<>(items.values());
+        return execute(job, batchId, values.iterator(), position -> indices[position], OptionalLong.of(values.size()), (i, t) -> { });
     }
 
     /** Stops every batch this instance is running: in-flight runs are cancelled on the cluster, the rest skipped. */
@@ -105,9 +127,10 @@ public final class Fanout {
         }
     }
 
-    private BatchResult execute(SparkJob job, Iterator<? extends Map<String, String>> items, OptionalLong expected,
+    private BatchResult execute(SparkJob job, String batchId, Iterator<? extends Map<String, String>> items,
+                                java.util.function.IntUnaryOperator indexAt, OptionalLong expected,
                                 java.util.function.BiConsumer<Integer, Throwable> errors) {
-        BatchRun batch = new BatchRun(spark, settings, job, items, expected, errors);
+        BatchRun batch = new BatchRun(spark, settings, job, batchId, items, indexAt, expected, errors);
         running.add(batch);
         try {
             return batch.execute();
@@ -129,6 +152,7 @@ public final class Fanout {
         private boolean retainRuns = true;
         private Duration cancelGrace = Duration.ofSeconds(60);
         private boolean sessionPerRun = true;
+        private Redaction redaction = Redaction.defaults();
 
         private Builder(SparkSession spark) {
             this.spark = Objects.requireNonNull(spark, "spark");
@@ -210,10 +234,19 @@ public final class Fanout {
             return this;
         }
 
+        /**
+         * Which parameters are secrets (default {@link Redaction#defaults()}): their values never appear in
+         * Spark job descriptions (the Spark UI, event logs) or fanout's logs.
+         */
+        public Builder redaction(Redaction redaction) {
+            this.redaction = Objects.requireNonNull(redaction, "redaction");
+            return this;
+        }
+
         public Fanout build() {
             SchedulerPools.check(spark.sparkContext(), parallelism, poolWeight);
             return new Fanout(spark, new EngineSettings(parallelism, timeout, retry, failurePolicy, listeners, clock,
-                    retainRuns, cancelGrace, sessionPerRun));
+                    retainRuns, cancelGrace, sessionPerRun, redaction));
         }
 
         static int positive(String name, int value) {

@@ -28,6 +28,16 @@ public record RunResult(int index, String runId, Map<String, String> params, Out
         attempts = List.copyOf(attempts);
     }
 
+    /** What all its attempts cost the cluster together. */
+    public SparkMetrics metrics() {
+        return attempts.stream().map(Attempt::metrics).reduce(SparkMetrics.ZERO, SparkMetrics::plus);
+    }
+
+    /** The slot of its last attempt, or -1 when it was skipped. */
+    public int slot() {
+        return attempts.isEmpty() ? -1 : attempts.get(attempts.size() - 1).slot();
+    }
+
     /** Wall time from the first attempt's start to the last attempt's end (zero when skipped). */
     public Duration duration() {
         return startedAt == null || endedAt == null ? Duration.ZERO : Duration.between(startedAt, endedAt);

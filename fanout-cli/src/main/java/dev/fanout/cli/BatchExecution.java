@@ -2,14 +2,18 @@ package dev.fanout.cli;
 
 import dev.fanout.BatchResult;
 import dev.fanout.Fanout;
+import dev.fanout.Redaction;
 import dev.fanout.RetryPolicy;
 import dev.fanout.RunResult;
 import dev.fanout.SparkJob;
 import dev.fanout.cli.items.BadInputException;
+import dev.fanout.history.HistoryRecorder;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
@@ -56,13 +60,45 @@ final class BatchExecution {
         };
     }
 
+    /**
+     * One batch to run: a new one ({@code allItems} are all its items, recorded up front) or a resume (some
+     * items of a recorded batch under their original indices; {@code allItems} null).
+     */
+    record BatchSpec(String batchId, SortedMap<Integer, Map<String, String>> items, List<Map<String, String>> allItems,
+                     StoredOptions options) {
+        static BatchSpec fresh(List<Map<String, String>> items, StoredOptions options) {
+            TreeMap<Integer, Map<String, String>> indexed = new TreeMap<>();
+            for (int i = 0; i < items.size(); i++) {
+                indexed.put(i, items.get(i));
+            }
+            return new BatchSpec(Recording.newBatchId(), indexed, items, options);
+        }
+
+        boolean resume() {
+            return allItems == null;
+        }
+    }
+
+    /** The options a new batch records: what a resume starts it with again. */
+    static StoredOptions options(String command, String jobClass, SparkOptions spark, RunOptions run, int parallelism,
+                                 boolean failFast, String itemsSource, Map<String, String> defaults) {
+        Map<String, String> conf = new LinkedHashMap<>(defaults);
+        conf.putAll(spark.conf);
+        return new StoredOptions(command, jobClass, spark.jars.stream().map(p -> p.toAbsolutePath().toString()).toList(),
+                spark.master, conf, parallelism, run.timeout == null ? null : dev.fanout.DurationFormat.format(run.timeout),
+                run.retries, failFast, run.params, itemsSource, run.secrets);
+    }
+
+    /** Starts Spark, runs the batch, recording it in {@code recording} (opened, and closed, by the caller), and stops Spark. */
     static int run(Environment env, SparkOptions spark, RunOptions run, int parallelism, boolean failFast,
-                   SparkJob job, ClassLoader loader, List<Map<String, String>> items, int exitValuesToPrint) {
+                   SparkJob job, ClassLoader loader, BatchSpec batch, Recording recording, int exitValuesToPrint) {
+        run.redaction(); // a bad --secrets is a usage error before anything starts
         SparkSession session = start(env, spark, run, parallelism, loader, job.name(), Map.of());
         try {
-            BatchResult result = runBatch(env, session, run, parallelism, failFast, job, items);
+            BatchResult result = runBatch(env, session, run, parallelism, failFast, job, batch, recording);
             if (!run.json) {
                 result.runs().stream().map(RunResult::exitValue).filter(v -> v != null).limit(exitValuesToPrint)
+                        .map(v -> run.redaction().scrub(v, batch.items().values().iterator().next()))
                         .forEach(env.out()::println);
             }
             return exitCode(result);
@@ -91,25 +127,69 @@ final class BatchExecution {
         return start(env, spark, parallelism, conf, appName);
     }
 
-    /** Runs the batch with live progress; prints the summary on stderr and, with --json, the JSON document on stdout. */
+    /**
+     * Runs the batch with live progress, recording it in the history as runs end; prints the summary on stderr
+     * and, with --json, the JSON document on stdout (secrets masked in both); writes --report at the end.
+     */
     static BatchResult runBatch(Environment env, SparkSession session, RunOptions run, int parallelism, boolean failFast,
-                                SparkJob job, List<Map<String, String>> items) {
-        ProgressDisplay progress = new ProgressDisplay(env.err(), env.stderrIsTerminal(), job.name(), items.size(), Duration.ofSeconds(5));
-        Fanout fanout = Fanout.builder(session).parallelism(parallelism).timeout(run.timeout)
+                                SparkJob job, BatchSpec batch, Recording recording) {
+        Redaction redaction = run.redaction();
+        ProgressDisplay progress = new ProgressDisplay(env.err(), env.stderrIsTerminal(), job.name(), batch.items().size(),
+                Duration.ofSeconds(5));
+        Fanout.Builder builder = Fanout.builder(session).parallelism(parallelism).timeout(run.timeout)
                 .retry(RetryPolicy.retries(run.retries)).failurePolicy(failFast ? dev.fanout.FailurePolicy.FAIL_FAST
                         : dev.fanout.FailurePolicy.CONTINUE)
-                .listener(progress).build();
+                .redaction(redaction).listener(progress);
+        HistoryRecorder recorder = null;
+        if (recording.enabled()) {
+            int taskSlots = session.sparkContext().defaultParallelism();
+            String options = batch.options().masked(redaction).json();
+            try {
+                recorder = batch.resume()
+                        ? HistoryRecorder.resume(recording.store(), batch.batchId(), options, redaction, parallelism, taskSlots)
+                        : HistoryRecorder.newBatch(recording.store(), batch.batchId(), job.name(), options,
+                                batch.options().itemsSource(), batch.allItems(), redaction, parallelism, taskSlots);
+            } catch (dev.fanout.history.HistoryException e) {
+                throw new BadInputException(e.getMessage());
+            }
+            builder.listener(recorder);
+        }
+        Fanout fanout = builder.build();
         BatchResult result;
         try (SignalTrap trap = SignalTrap.install(env.err(), () -> fanout.abort("interrupted by signal"))) {
-            result = fanout.forEach(job, items);
+            result = fanout.forEach(job, batch.batchId(), batch.items());
         } finally {
             progress.close();
+            if (recorder != null) {
+                recorder.close();
+            }
         }
-        Summary.print(result, env.err());
+        BatchResult shown = redaction.batch(result);
+        Summary.print(shown, env.err());
+        if (recorder != null) {
+            if (recorder.failure() != null) {
+                env.err().println("fanout: warning: the history of this batch is incomplete: " + recorder.failure().getMessage());
+            }
+            env.err().printf("history: batch %s in %s%s%n", batch.batchId(), recording.file(),
+                    result.succeeded() ? "" : "; run what did not succeed again with: fanout resume " + batch.batchId());
+            if (run.report != null) {
+                writeReport(env, recording, batch.batchId(), run.report);
+            }
+        }
         if (run.json) {
-            JsonReport.print(result, env.out());
+            JsonReport.print(shown, env.out());
         }
         return result;
+    }
+
+    /** Writes the HTML report of a recorded batch; a failure to write it is reported, not fatal to the batch. */
+    static void writeReport(Environment env, Recording recording, String batchId, java.nio.file.Path file) {
+        try {
+            dev.fanout.cli.report.HtmlReport.write(recording.store(), batchId, file);
+            env.err().println("report: " + file.toAbsolutePath());
+        } catch (java.io.IOException | RuntimeException e) {
+            env.err().println("fanout: cannot write the report " + file + ": " + e.getMessage());
+        }
     }
 
     static int exitCode(BatchResult result) {

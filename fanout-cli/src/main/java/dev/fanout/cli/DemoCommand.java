@@ -71,8 +71,16 @@ final class DemoCommand extends SparkCommand {
         // One day's data is small: a few shuffle partitions; and Delta's default of 50 partitions for each new table
         // snapshot (one per commit here) made every run wait on dozens of tiny tasks (measured: 4 s -> 1.5 s per day).
         Map<String, String> defaults = Map.of("spark.sql.shuffle.partitions", "4", "spark.databricks.delta.snapshotPartitions", "2");
-        SparkSession session = BatchExecution.start(parent.env, spark, run, slots, DemoCommand.class.getClassLoader(), "demo", defaults);
+        run.redaction();
+        Recording recording = Recording.open(parent.env, run);
+        SparkSession session;
         try {
+            session = BatchExecution.start(parent.env, spark, run, slots, DemoCommand.class.getClassLoader(), "demo", defaults);
+        } catch (RuntimeException e) {
+            recording.close();
+            throw e;
+        }
+        try (recording) {
             err.printf("fanout demo: airline daily metrics in %s%n", warehouse.dir());
             if (warehouse.generatedWith().isEmpty()) {
                 err.printf("generating the data (scale %s, first run only)%n", config.scale());
@@ -99,7 +107,10 @@ final class DemoCommand extends SparkCommand {
                     days.isEmpty() ? "-" : days.get(0), days.isEmpty() ? "-" : days.get(days.size() - 1), seconds(t0));
             DailyMetrics.createTable(session, warehouse);
             err.printf("recomputing DailyMetrics for %d days, %d at a time, on %s%n", days.size(), slots, spark.master);
-            BatchResult result = BatchExecution.runBatch(parent.env, session, run, slots, false, new DailyMetrics(), items(warehouse, days));
+            var options = BatchExecution.options("demo", DailyMetrics.class.getName(), spark, run, slots, false,
+                    "days touched by " + file.toAbsolutePath(), defaults);
+            BatchResult result = BatchExecution.runBatch(parent.env, session, run, slots, false, new DailyMetrics(),
+                    BatchExecution.BatchSpec.fresh(items(warehouse, days), options), recording);
             printMetrics(session, warehouse, config, days, run.json ? err : parent.env.out());
             err.printf("tables (Delta): %s/{bookings, flights, flight_ops, daily_metrics, ...}%n", warehouse.dir());
             err.printf("  metrics: %s (partitioned by flight_day)%n", warehouse.dailyMetrics());

@@ -7,5 +7,7 @@ import java.io.PrintStream;
  * real ones; tests pass their own.
  *
  * @param stderrIsTerminal whether to draw the live progress bar (else a plain line every few seconds)
+ * @param history          the history file used when {@code --history} is not given
  */
-public record Environment(PrintStream out, PrintStream err, SparkProvider spark, boolean stderrIsTerminal) {}
+public record Environment(PrintStream out, PrintStream err, SparkProvider spark, boolean stderrIsTerminal,
+                          java.nio.file.Path history) {}

@@ -37,6 +37,10 @@ final class ForeachCommand extends SparkCommand {
         @Option(names = "--range", paramLabel = "NAME=FROM..TO[:STEP]",
                 description = "Inclusive range of ISO dates (STEP in days) or integers, e.g. day=2024-01-01..2024-01-31.")
         String range;
+
+        @Option(names = "--resume", paramLabel = "BATCH_ID",
+                description = "Run again the items of a recorded batch that did not succeed (as 'fanout resume BATCH_ID').")
+        String resume;
     }
 
     @Option(names = "--format", paramLabel = "csv|jsonl|json", description = "Format of --items, when its extension does not say.")
@@ -51,6 +55,12 @@ final class ForeachCommand extends SparkCommand {
 
     @Override
     int execute() {
+        if (source.resume != null) {
+            if (format != null) {
+                throw new BadInputException("--format applies to --items, not to --resume");
+            }
+            return Resumption.resume(parent.env, spec, spark, run, source.resume, parallelism, failFast, jobClass);
+        }
         int slots = FanoutCommand.parallelism(parallelism, spark.master);
         LoadedJob loaded = load(jobClass);
         List<Map<String, String>> items;
@@ -69,6 +79,11 @@ final class ForeachCommand extends SparkCommand {
             where = "--range";
         }
         items = BatchExecution.withConstants(items, keys, run.params, where);
-        return BatchExecution.run(parent.env, spark, run, slots, failFast, loaded.job(), loaded.loader(), items, 0);
+        String itemsSource = source.items != null ? source.items.toAbsolutePath().toString() : "--range " + source.range;
+        var options = BatchExecution.options("foreach", jobClass, spark, run, slots, failFast, itemsSource, Map.of());
+        try (Recording recording = Recording.open(parent.env, run)) {
+            return BatchExecution.run(parent.env, spark, run, slots, failFast, loaded.job(), loaded.loader(),
+                    BatchExecution.BatchSpec.fresh(items, options), recording, 0);
+        }
     }
 }

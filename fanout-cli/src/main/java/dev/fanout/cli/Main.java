@@ -7,7 +7,9 @@ public final class Main {
     public static void main(String[] args) {
         String tty = System.getenv("FANOUT_STDERR_TTY"); // set by bin/fanout from `[ -t 2 ]`
         boolean terminal = tty != null ? tty.equals("1") : System.console() != null;
-        Environment env = new Environment(System.out, System.err, SparkProvider.EMBEDDED, terminal);
+        String history = System.getenv("FANOUT_HISTORY");
+        Environment env = new Environment(System.out, System.err, SparkProvider.EMBEDDED, terminal,
+                history == null || history.isBlank() ? dev.fanout.history.SqliteHistoryStore.defaultPath() : java.nio.file.Path.of(history));
         System.exit(FanoutCommand.commandLine(env).execute(args));
     }
 }

@@ -18,6 +18,10 @@ final class RunCommand extends SparkCommand {
     int execute() {
         LoadedJob loaded = load(jobClass);
         List<Map<String, String>> items = BatchExecution.withConstants(List.of(Map.of()), Set.of(), run.params, "-p");
-        return BatchExecution.run(parent.env, spark, run, 1, false, loaded.job(), loaded.loader(), items, 1);
+        var options = BatchExecution.options("run", jobClass, spark, run, 1, false, "-p", Map.of());
+        try (Recording recording = Recording.open(parent.env, run)) {
+            return BatchExecution.run(parent.env, spark, run, 1, false, loaded.job(), loaded.loader(),
+                    BatchExecution.BatchSpec.fresh(items, options), recording, 1);
+        }
     }
 }

@@ -26,6 +26,30 @@ public final class RunOptions {
     @Option(names = "--json", description = "Print one JSON document with every run's outcome on stdout; everything else goes to stderr.")
     boolean json;
 
+    @Option(names = "--history", paramLabel = "FILE",
+            description = "The history file every batch is recorded in (default: $FANOUT_HISTORY, else ~/.fanout/history.db).")
+    java.nio.file.Path history;
+
+    @Option(names = "--no-history", description = "Do not record this batch in the history (it cannot be resumed then).")
+    boolean noHistory;
+
+    @Option(names = "--report", paramLabel = "FILE", description = "At the end, write the batch's HTML report (timeline, durations, failures) to FILE.")
+    java.nio.file.Path report;
+
+    @Option(names = "--secrets", paramLabel = "REGEX",
+            description = "Parameters whose name matches REGEX are secrets: masked in the history, logs, --json output and reports"
+                    + " (default: ${DEFAULT-VALUE}).", defaultValue = dev.fanout.Redaction.DEFAULT_PATTERN)
+    String secrets;
+
+    /** The secret-name pattern, checked. */
+    dev.fanout.Redaction redaction() {
+        try {
+            return dev.fanout.Redaction.of(secrets);
+        } catch (IllegalArgumentException e) {
+            throw new dev.fanout.cli.items.BadInputException("--secrets: " + e.getMessage());
+        }
+    }
+
     /** Parses --timeout with fanout's duration format, so the error quotes the value. */
     public static final class DurationConverter implements ITypeConverter<Duration> {
         @Override

@@ -23,12 +23,23 @@ final class CliHarness {
         }
     };
 
+    /** Where commands record when a test gives no --history: a file of this test JVM's own. */
+    static final java.nio.file.Path DEFAULT_HISTORY;
+
+    static {
+        try {
+            DEFAULT_HISTORY = java.nio.file.Files.createTempDirectory("fanout-cli-tests").resolve("history.db");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     static Result run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
-        int code = FanoutCommand.commandLine(new Environment(o, e, SHARED, false)).execute(args);
+        int code = FanoutCommand.commandLine(new Environment(o, e, SHARED, false, DEFAULT_HISTORY)).execute(args);
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 

@@ -79,8 +79,9 @@ final class AttemptRunner implements AutoCloseable {
     /** How an attempt ended: the record, plus the live exception and the exit value. */
     record Ended(Attempt attempt, String exitValue, Throwable error) {}
 
-    Ended attempt(InFlight flight, SparkJob job, String runId, int number, Map<String, String> params, String description) {
-        String group = runId + "-a" + number;
+    Ended attempt(InFlight flight, SparkJob job, String runId, String groupBase, int number, Map<String, String> params,
+                  String description) {
+        String group = groupBase + "-a" + number;
         Task task = new Task(job, group, description, new RunIdentity(runId, number, params));
         Instant startedAt = settings.clock().instant();
         Future<String> future = executor.submit(task);
@@ -112,12 +113,30 @@ final class AttemptRunner implements AutoCloseable {
             case TIMED_OUT -> new ErrorInfo(TimeoutException.class.getName(), error.getMessage(), "");
             case CANCELLED -> new ErrorInfo(CancellationException.class.getName(), "cancelled: " + flight.cancelReason(), "");
         };
+        Instant endedAt;
         if (outcome != Outcome.SUCCEEDED) {
             task.cancel(info.message());
             settle(task);
+            endedAt = settings.clock().instant(); // the slot was busy until the run's work had stopped
+        } else {
+            endedAt = settings.clock().instant();
+            awaitMetrics(group);
         }
-        Attempt attempt = new Attempt(number, group, startedAt, settings.clock().instant(), outcome, info);
+        Attempt attempt = new Attempt(number, group, slot, startedAt, endedAt, outcome, info, tracker.takeMetrics(group));
         return new Ended(attempt, value, error);
+    }
+
+    /**
+     * After a successful attempt its Spark jobs are over, but the listener bus may not have delivered their
+     * last task ends yet: wait (briefly, bounded) until the tracker has seen them, so the metrics are complete.
+     */
+    private void awaitMetrics(String group) {
+        long deadline = System.nanoTime() + Math.min(settings.cancelGrace().toNanos(), TimeUnit.SECONDS.toNanos(10));
+        try {
+            tracker.awaitIdle(sc, group, deadline);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Waits until the attempt's thread has returned and its Spark tasks have stopped, within the grace period. */

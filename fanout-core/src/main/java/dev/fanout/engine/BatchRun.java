@@ -25,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.IntUnaryOperator;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,6 +63,8 @@ public final class BatchRun {
     private final BiConsumer<Integer, Throwable> errorSink;
     private final GroupTaskTracker tracker;
     private final String batchId;
+    private final String groupPrefix;
+    private final IntUnaryOperator indexAt;
 
     private final Object lock = new Object();
     private final Set<AttemptRunner.InFlight> inFlight = ConcurrentHashMap.newKeySet();
@@ -74,9 +77,13 @@ public final class BatchRun {
     private RuntimeException itemsError;
 
     /**
+     * @param batchId   the batch's id, or null for a fresh one
+     * @param indexAt   the item index reported for the n-th item read (identity for a whole batch; the original
+     *                  indices when only some items of a batch are run again)
      * @param errorSink receives each failed run's last exception (the live object, for {@code Fanout.run})
      */
-    public BatchRun(SparkSession spark, EngineSettings settings, SparkJob job, Iterator<? extends Map<String, String>> items,
+    public BatchRun(SparkSession spark, EngineSettings settings, SparkJob job, String batchId,
+                    Iterator<? extends Map<String, String>> items, IntUnaryOperator indexAt,
                     OptionalLong expected, BiConsumer<Integer, Throwable> errorSink) {
         this.spark = spark;
         this.settings = settings;
@@ -87,7 +94,12 @@ public final class BatchRun {
         this.listeners = new Listeners(settings.listeners());
         this.errorSink = errorSink;
         this.tracker = GroupTaskTracker.of(spark.sparkContext(), GROUP_PREFIX);
-        this.batchId = GROUP_PREFIX + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffffL);
+        // Job groups are never reused, also when a batch is resumed in the same application: each execution
+        // of a batch has its own random token in its groups.
+        String token = Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffffL);
+        this.batchId = batchId != null ? batchId : GROUP_PREFIX + token;
+        this.groupPrefix = GROUP_PREFIX + token + "-";
+        this.indexAt = indexAt;
     }
 
     public String batchId() {
@@ -176,7 +188,7 @@ public final class BatchRun {
         try {
             for (Claim claim = claim(); claim != null; claim = claim()) {
                 RunResult result = runItem(runner, claim);
-                record(result);
+                record(claim.position(), result);
                 if (result.outcome().isFailure() && settings.failurePolicy() == FailurePolicy.FAIL_FAST) {
                     stop("fail-fast: item " + result.index() + " " + result.outcome(), false);
                 }
@@ -189,7 +201,8 @@ public final class BatchRun {
         }
     }
 
-    private record Claim(int index, Map<String, String> params) {}
+    /** The n-th item read ({@code position}), reported under {@code index}. */
+    private record Claim(int position, int index, Map<String, String> params) {}
 
     private Claim claim() {
         synchronized (lock) {
@@ -207,11 +220,11 @@ public final class BatchRun {
                 stopReason = "reading the items failed: " + e.getMessage();
                 return null;
             }
-            int index = nextIndex++;
+            int position = nextIndex++;
             if (settings.retainRuns()) {
                 results.add(null);
             }
-            return new Claim(index, params);
+            return new Claim(position, indexAt.applyAsInt(position), params);
         }
     }
 
@@ -231,6 +244,7 @@ public final class BatchRun {
 
     private RunResult runItem(AttemptRunner runner, Claim claim) {
         String runId = batchId + "-" + claim.index();
+        String groupBase = groupPrefix + claim.index();
         AttemptRunner.InFlight flight = new AttemptRunner.InFlight();
         inFlight.add(flight);
         if (stopReason != null) {
@@ -247,7 +261,7 @@ public final class BatchRun {
                 int attemptNo = n;
                 listeners.fire(l -> l.onRunStart(new FanoutListener.RunStart(batchId, claim.index(), runId, attemptNo,
                         runner.slot(), runner.pool(), claim.params(), settings.clock().instant())));
-                last = runner.attempt(flight, job, runId, n, claim.params(), description);
+                last = runner.attempt(flight, job, runId, groupBase, n, claim.params(), description);
                 attempts.add(last.attempt());
                 boolean timedOut = last.attempt().outcome() == Outcome.TIMED_OUT;
                 boolean failed = last.attempt().outcome() == Outcome.FAILED || timedOut;
@@ -279,15 +293,15 @@ public final class BatchRun {
 
     private String description(Map<String, String> params) {
         StringBuilder sb = new StringBuilder(jobName);
-        params.forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
+        settings.redaction().params(params).forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
         return sb.length() > 300 ? sb.substring(0, 297) + "..." : sb.toString();
     }
 
-    private void record(RunResult result) {
+    private void record(int position, RunResult result) {
         synchronized (lock) {
             counts.merge(result.outcome(), 1L, Long::sum);
             if (settings.retainRuns()) {
-                results.set(result.index(), result);
+                results.set(position, result);
             }
         }
         listeners.fire(l -> l.onRunEnd(result));
@@ -320,7 +334,8 @@ public final class BatchRun {
                         return;
                     }
                     Map<String, String> params = copyParams(items.next(), nextIndex);
-                    claim = new Claim(nextIndex++, params);
+                    int position = nextIndex++;
+                    claim = new Claim(position, indexAt.applyAsInt(position), params);
                     if (settings.retainRuns()) {
                         results.add(null);
                     }
@@ -329,8 +344,8 @@ public final class BatchRun {
                     return;
                 }
             }
-            record(new RunResult(claim.index(), batchId + "-" + claim.index(), claim.params(), Outcome.SKIPPED, null,
-                    List.of(), null, null, null));
+            record(claim.position(), new RunResult(claim.index(), batchId + "-" + claim.index(), claim.params(),
+                    Outcome.SKIPPED, null, List.of(), null, null, null));
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.fanout.engine;
 
 import dev.fanout.FailurePolicy;
 import dev.fanout.FanoutListener;
+import dev.fanout.Redaction;
 import dev.fanout.RetryPolicy;
 import java.time.Clock;
 import java.time.Duration;
@@ -15,10 +16,11 @@ import java.util.List;
  *                      Spark tasks to stop before it gives up on them and moves on
  * @param retainRuns    keep every run's result in the batch result (false: counts only, for huge batches)
  * @param sessionPerRun give each run its own {@code newSession()} (false: runs share the given session)
+ * @param redaction     which parameters are secrets (masked in job descriptions and logs)
  */
 public record EngineSettings(int parallelism, Duration timeout, RetryPolicy retry, FailurePolicy failurePolicy,
                              List<FanoutListener> listeners, Clock clock, boolean retainRuns,
-                             Duration cancelGrace, boolean sessionPerRun) {
+                             Duration cancelGrace, boolean sessionPerRun, Redaction redaction) {
     public EngineSettings {
         listeners = List.copyOf(listeners);
     }

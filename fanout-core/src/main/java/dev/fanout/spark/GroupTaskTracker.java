@@ -8,14 +8,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.SparkContext;
 import org.apache.spark.scheduler.SparkListener;
+import dev.fanout.SparkMetrics;
+import org.apache.spark.executor.TaskMetrics;
 import org.apache.spark.scheduler.SparkListenerEvent;
+import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerStageCompleted;
 import org.apache.spark.scheduler.SparkListenerStageSubmitted;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.scheduler.SparkListenerTaskStart;
 
 /**
- * Knows, per job group, whether Spark tasks are still running on the executors.
+ * Knows, per job group, whether Spark tasks are still running on the executors, and what the
+ * group's tasks have cost so far ({@link #takeMetrics}).
  *
  * <h2>Why</h2>
  * Cancelling a job group returns, and even {@code SparkListenerJobEnd} arrives, before the
@@ -44,6 +48,7 @@ public final class GroupTaskTracker extends SparkListener {
 
     private final String prefix;
     private final Map<Long, Stage> stages = new HashMap<>();
+    private final Map<String, long[]> metrics = new HashMap<>();
     private long fenceSeen;
 
     private GroupTaskTracker(String prefix) {
@@ -94,6 +99,19 @@ public final class GroupTaskTracker extends SparkListener {
         return n;
     }
 
+    /**
+     * The metrics gathered for {@code group} so far, forgetting them. Call after {@link #awaitIdle} so every
+     * task end of the group has been counted.
+     */
+    public synchronized SparkMetrics takeMetrics(String group) {
+        long[] m = metrics.remove(group);
+        return m == null ? SparkMetrics.ZERO : new SparkMetrics(m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8], m[9]);
+    }
+
+    private long[] metricsOf(String group) {
+        return metrics.computeIfAbsent(group, g -> new long[10]);
+    }
+
     private boolean busy(String group) {
         for (Stage s : stages.values()) {
             if (s.group.equals(group) && (s.running > 0 || !s.completed)) {
@@ -104,6 +122,16 @@ public final class GroupTaskTracker extends SparkListener {
     }
 
     @Override
+    public void onJobStart(SparkListenerJobStart event) {
+        String group = event.properties() == null ? null : event.properties().getProperty("spark.jobGroup.id");
+        if (group != null && group.startsWith(prefix)) {
+            synchronized (this) {
+                metricsOf(group)[0]++;
+            }
+        }
+    }
+
+    @Override
     public void onStageSubmitted(SparkListenerStageSubmitted event) {
         String group = event.properties() == null ? null : event.properties().getProperty("spark.jobGroup.id");
         if (group == null || !group.startsWith(prefix)) {
@@ -111,6 +139,7 @@ public final class GroupTaskTracker extends SparkListener {
         }
         synchronized (this) {
             stages.put(key(event.stageInfo().stageId(), event.stageInfo().attemptNumber()), new Stage(group));
+            metricsOf(group)[1]++;
         }
     }
 
@@ -128,9 +157,24 @@ public final class GroupTaskTracker extends SparkListener {
     public void onTaskEnd(SparkListenerTaskEnd event) {
         synchronized (this) {
             Stage s = stages.get(key(event.stageId(), event.stageAttemptId()));
-            if (s != null && s.running > 0) {
+            if (s == null) {
+                return;
+            }
+            if (s.running > 0) {
                 s.running--;
                 notifyAll();
+            }
+            long[] m = metricsOf(s.group);
+            m[2]++;
+            TaskMetrics t = event.taskMetrics(); // null for some failed tasks
+            if (t != null) {
+                m[3] += t.executorRunTime();
+                m[4] += t.executorCpuTime();
+                m[5] += t.inputMetrics().bytesRead();
+                m[6] += t.inputMetrics().recordsRead();
+                m[7] += t.shuffleReadMetrics().totalBytesRead();
+                m[8] += t.shuffleWriteMetrics().bytesWritten();
+                m[9] += t.memoryBytesSpilled() + t.diskBytesSpilled();
             }
         }
     }

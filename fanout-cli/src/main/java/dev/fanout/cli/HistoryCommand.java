@@ -1,0 +1,236 @@
+package dev.fanout.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fanout.DurationFormat;
+import dev.fanout.RunResult;
+import dev.fanout.SparkMetrics;
+import dev.fanout.cli.items.BadInputException;
+import dev.fanout.history.BatchRecord;
+import dev.fanout.history.Execution;
+import dev.fanout.history.ItemRecord;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(name = "history", sortOptions = false, mixinStandardHelpOptions = true,
+        description = {"Without BATCH_ID: the recorded batches, newest first, with their items by state and their time.",
+                "With BATCH_ID: its items in order, each with its latest run's outcome, attempts, time and error.",
+                "A batch whose driver died while it ran is shown INTERRUPTED; 'fanout resume BATCH_ID' runs what did not succeed."},
+        footer = {"", "Examples:", "  fanout history", "  fanout history 20261122-143012-3fa9 --state failed --state pending",
+                "  fanout history 20261122-143012-3fa9 --json"})
+final class HistoryCommand implements Callable<Integer> {
+    static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** What an item's latest state can be. */
+    enum State { SUCCEEDED, FAILED, TIMED_OUT, CANCELLED, SKIPPED, PENDING }
+
+    @ParentCommand
+    FanoutCommand parent;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "BATCH_ID", description = "A batch to show in detail.")
+    String batchId;
+
+    @Option(names = {"--state", "--outcome"}, paramLabel = "STATE",
+            description = "Only items in this state (repeatable): ${COMPLETION-CANDIDATES}.")
+    List<State> states = new ArrayList<>();
+
+    @Option(names = "--limit", paramLabel = "N", defaultValue = "20", description = "Batches to list (default: ${DEFAULT-VALUE}).")
+    int limit;
+
+    @Option(names = "--history", paramLabel = "FILE",
+            description = "The history file (default: $FANOUT_HISTORY, else ~/.fanout/history.db).")
+    Path history;
+
+    @Option(names = "--json", description = "One JSON document on stdout.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        try {
+            if (limit < 1) {
+                throw new BadInputException("--limit must be at least 1, got " + limit);
+            }
+            if (batchId == null && !states.isEmpty()) {
+                throw new BadInputException("--state filters the items of one batch: give a BATCH_ID");
+            }
+            try (Recording recording = Recording.open(history != null ? history : parent.env.history())) {
+                PrintStream out = parent.env.out();
+                if (batchId == null) {
+                    List<BatchRecord> batches = recording.store().batches(limit);
+                    if (json) {
+                        ArrayNode list = JSON.createArrayNode();
+                        batches.forEach(b -> list.add(batchJson(b)));
+                        out.println(JSON.writeValueAsString(list));
+                    } else {
+                        printBatches(batches, recording.file(), out);
+                    }
+                    return 0;
+                }
+                BatchRecord batch = recording.store().batch(batchId).orElseThrow(() -> new BadInputException("no batch '"
+                        + batchId + "' in history file " + recording.file() + " ('fanout history' lists the batches there)"));
+                Set<String> wanted = new LinkedHashSet<>();
+                (states.isEmpty() ? EnumSet.allOf(State.class) : EnumSet.copyOf(states)).forEach(s -> wanted.add(s.name()));
+                List<ItemRecord> items = recording.store().items(batchId).stream().filter(i -> wanted.contains(i.state())).toList();
+                if (json) {
+                    ObjectNode root = batchJson(batch);
+                    ArrayNode runs = root.putArray("runs");
+                    items.forEach(i -> runs.add(itemJson(i)));
+                    out.println(JSON.writeValueAsString(root));
+                } else {
+                    printBatch(batch, items, out);
+                }
+                return 0;
+            }
+        } catch (BadInputException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    private static void printBatches(List<BatchRecord> batches, Path file, PrintStream out) {
+        if (batches.isEmpty()) {
+            out.println("no batches in " + file);
+            return;
+        }
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format("%-22s %-18s %-11s %13s  %-28s %-19s %8s %4s%n", "BATCH", "JOB", "STATE", "SUCCEEDED", "NOT SUCCEEDED",
+                "STARTED (UTC)", "TIME", "EXEC"));
+        for (BatchRecord b : batches) {
+            sb.append(String.format("%-22s %-18s %-11s %13s  %-28s %-19s %8s %4d%n", b.id(), abbreviate(b.job(), 18), b.state(),
+                    b.count("SUCCEEDED") + "/" + b.itemCount(), others(b), WHEN.format(b.createdAt()),
+                    DurationFormat.format(b.busyTime()), b.executions().size()));
+        }
+        out.print(sb);
+    }
+
+    static String others(BatchRecord b) {
+        StringBuilder sb = new StringBuilder();
+        for (State s : State.values()) {
+            long n = b.count(s.name());
+            if (s != State.SUCCEEDED && n > 0) {
+                sb.append(sb.length() == 0 ? "" : ", ").append(n).append(' ').append(s.name().toLowerCase(Locale.ROOT).replace('_', ' '));
+            }
+        }
+        return sb.length() == 0 ? "-" : sb.toString();
+    }
+
+    private static void printBatch(BatchRecord b, List<ItemRecord> items, PrintStream out) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format("batch %s: %s, %s, %d items: %d succeeded%s%n", b.id(), b.job(), b.state(), b.itemCount(),
+                b.count("SUCCEEDED"), others(b).equals("-") ? "" : ", " + others(b)));
+        sb.append("items: ").append(b.itemsSource()).append('\n');
+        for (Execution e : b.executions()) {
+            sb.append(String.format("execution %d: %s, parallelism %d, %s -> %s (%s), pid %d on %s%n", e.seq(), e.state(),
+                    e.parallelism(), WHEN.format(e.startedAt()), e.endedAt() == null ? "..." : WHEN.format(e.endedAt()),
+                    e.endedAt() == null ? "running" : DurationFormat.format(java.time.Duration.between(e.startedAt(), e.endedAt())),
+                    e.pid(), e.host()));
+        }
+        sb.append(String.format("%6s  %-10s %4s %8s %4s %4s  %s%n", "ITEM", "STATE", "TRY", "TIME", "EXEC", "SLOT", "PARAMETERS / RESULT"));
+        for (ItemRecord i : items) {
+            RunResult r = i.run();
+            String detail = r == null ? "" : r.error() != null ? "  " + shortType(r.error().type()) + ": " + r.error().firstLine()
+                    : r.exitValue() == null ? "" : "  -> " + abbreviate(r.exitValue().replace('\n', ' '), 80);
+            sb.append(String.format("%6d  %-10s %4s %8s %4s %4s  %s%s%n", i.index(), i.state(),
+                    r == null ? "-" : Integer.toString(r.attempts().size()),
+                    r == null || r.startedAt() == null ? "-" : DurationFormat.format(r.duration()),
+                    r == null ? "-" : Integer.toString(i.execution()), r == null || r.slot() < 0 ? "-" : Integer.toString(r.slot()),
+                    Summary.params(i.params()), detail));
+        }
+        out.print(sb);
+    }
+
+    static ObjectNode batchJson(BatchRecord b) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("batchId", b.id());
+        n.put("job", b.job());
+        n.put("state", b.state());
+        n.put("items", b.itemCount());
+        n.put("itemsSource", b.itemsSource());
+        ObjectNode counts = n.putObject("counts");
+        for (State s : State.values()) {
+            counts.put(s.name(), b.count(s.name()));
+        }
+        n.put("createdAt", b.createdAt().toString());
+        n.put("seconds", b.busyTime().toMillis() / 1000.0);
+        ArrayNode ex = n.putArray("executions");
+        for (Execution e : b.executions()) {
+            ObjectNode en = ex.addObject();
+            en.put("execution", e.seq());
+            en.put("state", e.state());
+            en.put("parallelism", e.parallelism());
+            en.put("startedAt", e.startedAt().toString());
+            en.put("endedAt", time(e.endedAt()));
+            en.put("pid", e.pid());
+            en.put("host", e.host());
+        }
+        try {
+            n.set("options", JSON.readTree(b.options()));
+        } catch (java.io.IOException e) {
+            n.put("options", b.options());
+        }
+        return n;
+    }
+
+    private static ObjectNode itemJson(ItemRecord i) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("index", i.index());
+        ObjectNode params = n.putObject("params");
+        i.params().forEach(params::put);
+        n.put("outcome", i.state());
+        RunResult r = i.run();
+        n.put("execution", i.execution());
+        n.put("exitValue", r == null ? null : r.exitValue());
+        n.put("attempts", r == null ? 0 : r.attempts().size());
+        n.put("slot", r == null ? null : r.slot() < 0 ? null : r.slot());
+        n.put("startedAt", r == null ? null : time(r.startedAt()));
+        n.put("endedAt", r == null ? null : time(r.endedAt()));
+        if (r == null || r.error() == null) {
+            n.putNull("error");
+        } else {
+            n.putObject("error").put("type", r.error().type()).put("message", r.error().message());
+        }
+        if (r != null) {
+            SparkMetrics m = r.metrics();
+            n.putObject("metrics").put("jobs", m.jobs()).put("stages", m.stages()).put("tasks", m.tasks())
+                    .put("taskTimeMillis", m.taskTimeMillis()).put("cpuTimeNanos", m.cpuTimeNanos())
+                    .put("inputBytes", m.inputBytes()).put("inputRecords", m.inputRecords())
+                    .put("shuffleReadBytes", m.shuffleReadBytes()).put("shuffleWriteBytes", m.shuffleWriteBytes())
+                    .put("spilledBytes", m.spilledBytes());
+        }
+        return n;
+    }
+
+    private static String time(Instant t) {
+        return t == null ? null : t.toString();
+    }
+
+    static String abbreviate(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max - 1) + "…";
+    }
+
+    private static String shortType(String type) {
+        return type.substring(type.lastIndexOf('.') + 1);
+    }
+}

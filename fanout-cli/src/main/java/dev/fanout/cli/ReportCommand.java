@@ -1,0 +1,53 @@
+package dev.fanout.cli;
+
+import dev.fanout.cli.items.BadInputException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(name = "report", sortOptions = false, mixinStandardHelpOptions = true,
+        description = {"Write one self-contained HTML file about a recorded batch (no network needed to view it): per execution,",
+                "a timeline with a lane per slot and a bar per run colored by outcome (hover for parameters, attempts, times),",
+                "concurrency over time, cluster utilisation, the distribution of run times, the slowest runs and the failures."},
+        footer = {"", "Example:", "  fanout report 20261122-143012-3fa9 -o report.html"})
+final class ReportCommand implements Callable<Integer> {
+    @ParentCommand
+    FanoutCommand parent;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "BATCH_ID")
+    String batchId;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", required = true, description = "The HTML file to write.")
+    Path output;
+
+    @Option(names = "--history", paramLabel = "FILE",
+            description = "The history file (default: $FANOUT_HISTORY, else ~/.fanout/history.db).")
+    Path history;
+
+    @Override
+    public Integer call() throws Exception {
+        try (Recording recording = Recording.open(history != null ? history : parent.env.history())) {
+            if (recording.store().batch(batchId).isEmpty()) {
+                throw new BadInputException("no batch '" + batchId + "' in history file " + recording.file()
+                        + " ('fanout history' lists the batches there)");
+            }
+            if (java.nio.file.Files.isDirectory(output)) {
+                throw new BadInputException("-o " + output + " is a directory; give a file name");
+            }
+            dev.fanout.cli.report.HtmlReport.write(recording.store(), batchId, output);
+            parent.env.err().println("report: " + output.toAbsolutePath());
+            return 0;
+        } catch (BadInputException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+}

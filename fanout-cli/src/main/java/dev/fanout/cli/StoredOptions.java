@@ -1,0 +1,44 @@
+package dev.fanout.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fanout.Redaction;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How a batch was started, as recorded in the history: what {@code fanout resume} starts it with again
+ * unless an option overrides it. Secret {@code -p} and {@code --conf} values are stored masked, so a
+ * resume asks for them again.
+ *
+ * @param conf    the Spark settings given (or preferred by the command), masked
+ * @param params  the {@code -p} constants, masked
+ * @param timeout as given (90s, 10m), or null
+ */
+record StoredOptions(String command, String jobClass, List<String> jars, String master, Map<String, String> conf,
+                     int parallelism, String timeout, int retries, boolean failFast, Map<String, String> params,
+                     String itemsSource, String secrets) {
+    private static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    StoredOptions masked(Redaction redaction) {
+        return new StoredOptions(command, jobClass, jars, master, redaction.params(conf), parallelism, timeout, retries, failFast,
+                redaction.params(params), itemsSource, secrets);
+    }
+
+    String json() {
+        try {
+            return JSON.writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static StoredOptions parse(String json) {
+        try {
+            return JSON.readValue(json, StoredOptions.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("unreadable options " + json + ": " + e.getOriginalMessage(), e);
+        }
+    }
+}

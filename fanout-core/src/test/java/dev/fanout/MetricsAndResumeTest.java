@@ -1,0 +1,102 @@
+package dev.fanout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fanout.testing.SharedSpark;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+@ExtendWith(SharedSpark.class)
+class MetricsAndResumeTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void eachRunCarriesTheTaskMetricsOfItsOwnSparkJobsOnly(SparkSession spark) {
+        // Three inputs of different sizes and partition counts: each run must report exactly its own reads.
+        int[][] shapes = {{1000, 2}, {5000, 3}, {20000, 4}};
+        for (int[] s : shapes) {
+            spark.range(0, s[0], 1, s[1]).write().parquet(dir.resolve("in-" + s[0]).toString());
+        }
+        SparkJob job = ctx -> {
+            long n = ctx.spark().read().parquet(dir.resolve("in-" + ctx.params().get("rows")).toString())
+                    .selectExpr("id % 7 as k").groupBy("k").count().collectAsList().size();
+            return Long.toString(n);
+        };
+        Fanout fanout = Fanout.builder(spark).parallelism(3).build();
+        BatchResult result = fanout.forEach(job, List.of(Map.of("rows", "1000"), Map.of("rows", "5000"), Map.of("rows", "20000")));
+        assertThat(result.succeeded()).isTrue();
+        for (int i = 0; i < shapes.length; i++) {
+            SparkMetrics m = result.runs().get(i).metrics();
+            assertThat(m.inputRecords()).as("records read by run %d", i).isEqualTo(shapes[i][0]);
+            assertThat(m.inputBytes()).isPositive();
+            assertThat(m.jobs()).isGreaterThanOrEqualTo(1);
+            assertThat(m.stages()).isGreaterThanOrEqualTo(2); // scan + aggregate, with a shuffle between
+            assertThat(m.tasks()).isGreaterThanOrEqualTo(m.stages());
+            assertThat(m.shuffleWriteBytes()).isPositive();
+            assertThat(m.shuffleReadBytes()).isEqualTo(m.shuffleWriteBytes());
+            assertThat(m.taskTimeMillis()).isGreaterThanOrEqualTo(0);
+            assertThat(m.cpuTimeNanos()).isPositive();
+            assertThat(result.runs().get(i).slot()).isBetween(0, 2);
+        }
+    }
+
+    @Test
+    void aTimedOutRunReportsTheTasksItStartedBeforeItWasCancelled(SparkSession spark) {
+        SparkJob job = ctx -> {
+            ctx.spark().range(0, 4, 1, 4).foreach((org.apache.spark.api.java.function.ForeachFunction<Long>) x -> Thread.sleep(30_000));
+            return null;
+        };
+        RunResult r = Fanout.builder(spark).parallelism(1).timeout(Duration.ofSeconds(2)).build()
+                .forEach(job, List.of(Map.of())).runs().get(0);
+        assertThat(r.outcome()).isEqualTo(Outcome.TIMED_OUT);
+        assertThat(r.metrics().jobs()).isEqualTo(1);
+        assertThat(r.metrics().tasks()).as("killed tasks end too").isEqualTo(4);
+    }
+
+    @Test
+    void runningSomeItemsOfABatchKeepsTheirIndicesAndTheBatchIdWithFreshJobGroups(SparkSession spark) {
+        Set<String> groups = ConcurrentHashMap.newKeySet();
+        SparkJob job = ctx -> {
+            groups.add(ctx.spark().sparkContext().getLocalProperty("spark.jobGroup.id"));
+            ctx.spark().range(3).count();
+            return ctx.params().get("day");
+        };
+        Fanout fanout = Fanout.builder(spark).parallelism(2).build();
+        TreeMap<Integer, Map<String, String>> items = new TreeMap<>(Map.of(7, Map.of("day", "d7"), 2, Map.of("day", "d2"),
+                11, Map.of("day", "d11")));
+        BatchResult first = fanout.forEach(job, "b-1", items);
+        BatchResult again = fanout.forEach(job, "b-1", items);
+        assertThat(first.batchId()).isEqualTo("b-1");
+        assertThat(first.runs()).extracting(RunResult::index).containsExactly(2, 7, 11);
+        assertThat(first.runs()).extracting(RunResult::exitValue).containsExactly("d2", "d7", "d11");
+        assertThat(first.runs()).extracting(RunResult::runId).containsExactly("b-1-2", "b-1-7", "b-1-11");
+        assertThat(groups).hasSize(6).allMatch(g -> g.startsWith("fanout-"));
+        assertThat(again.runs().get(0).attempts().get(0).jobGroup()).isNotEqualTo(first.runs().get(0).attempts().get(0).jobGroup());
+    }
+
+    @Test
+    void secretParametersNeverReachTheSparkJobDescription(SparkSession spark) {
+        Set<String> descriptions = ConcurrentHashMap.newKeySet();
+        SparkJob job = ctx -> {
+            descriptions.add(ctx.spark().sparkContext().getLocalProperty("spark.job.description"));
+            return ctx.params().get("api_token"); // the job itself gets the real value
+        };
+        BatchResult r = Fanout.builder(spark).build().forEach(job, List.of(Map.of("day", "d1", "api_token", "s3cr3t-value")));
+        assertThat(r.runs().get(0).exitValue()).isEqualTo("s3cr3t-value");
+        assertThat(descriptions).singleElement().asString().contains("day=d1", "api_token=***").doesNotContain("s3cr3t");
+        RunResult shown = Redaction.defaults().run(r.runs().get(0));
+        assertThat(shown.params()).containsEntry("api_token", "***");
+        assertThat(shown.exitValue()).isEqualTo("***");
+    }
+}
