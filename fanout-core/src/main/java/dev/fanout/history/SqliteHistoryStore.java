@@ -98,6 +98,10 @@ public final class SqliteHistoryStore implements HistoryStore {
     private final PreparedStatement insertRun;
     private final PreparedStatement insertAttempt;
     private final PreparedStatement beat;
+    private final PreparedStatement begin;
+    private final PreparedStatement beginRead;
+    private final PreparedStatement commit;
+    private final PreparedStatement rollback;
 
     private SqliteHistoryStore(Path file, Connection conn) throws SQLException {
         this.file = file;
@@ -107,6 +111,10 @@ public final class SqliteHistoryStore implements HistoryStore {
         this.insertAttempt = conn.prepareStatement(
                 "INSERT OR REPLACE INTO attempt VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
         this.beat = conn.prepareStatement("UPDATE execution SET heartbeat_at = ? WHERE batch_id = ? AND seq = ?");
+        this.begin = conn.prepareStatement("BEGIN IMMEDIATE");
+        this.beginRead = conn.prepareStatement("BEGIN DEFERRED");
+        this.commit = conn.prepareStatement("COMMIT");
+        this.rollback = conn.prepareStatement("ROLLBACK");
     }
 
     /** The default location: {@code ~/.fanout/history.db}. */
@@ -122,6 +130,11 @@ public final class SqliteHistoryStore implements HistoryStore {
      *                          corrupt, or not writable
      */
     public static SqliteHistoryStore open(Path file) {
+        return open(file, 30_000);
+    }
+
+    /** As {@link #open(Path)}, waiting at most {@code busyTimeoutMillis} for another writer's lock. */
+    static SqliteHistoryStore open(Path file, int busyTimeoutMillis) {
         Path abs = file.toAbsolutePath().normalize();
         if (Files.isDirectory(abs)) {
             throw new HistoryException("history file " + abs + " is a directory; give a file path");
@@ -130,13 +143,11 @@ public final class SqliteHistoryStore implements HistoryStore {
         SQLiteConfig config = new SQLiteConfig();
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
-        config.setBusyTimeout(30_000);
-        config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+        config.setBusyTimeout(busyTimeoutMillis);
         Connection conn = null;
         try {
             conn = config.createConnection("jdbc:sqlite:" + abs);
             migrate(abs, conn);
-            conn.setAutoCommit(false);
             return new SqliteHistoryStore(abs, conn);
         } catch (SQLException e) {
             closeQuietly(conn);
@@ -231,8 +242,8 @@ public final class SqliteHistoryStore implements HistoryStore {
                         + code.message + "); move it away or give another --history file", e);
             }
             if (code == SQLiteErrorCode.SQLITE_BUSY) {
-                return new HistoryException("history file " + file + " stayed locked by another process for 30s ("
-                        + what + ")", e);
+                return new HistoryException("history file " + file + " stayed locked by another process ("
+                        + what + "); try again", e);
             }
             if (code == SQLiteErrorCode.SQLITE_READONLY || code == SQLiteErrorCode.SQLITE_CANTOPEN
                     || code == SQLiteErrorCode.SQLITE_PERM) {
@@ -382,7 +393,7 @@ public final class SqliteHistoryStore implements HistoryStore {
     @Override
     public synchronized List<BatchRecord> batches(int limit) {
         markDead(null);
-        List<String> ids = inTransaction("list batches", () -> {
+        List<String> ids = reading("list batches", () -> {
             List<String> out = new ArrayList<>();
             try (PreparedStatement q = conn.prepareStatement("SELECT id FROM batch ORDER BY created_at DESC, id DESC LIMIT ?")) {
                 q.setInt(1, limit);
@@ -408,7 +419,7 @@ public final class SqliteHistoryStore implements HistoryStore {
     }
 
     private Optional<BatchRecord> readBatch(String batchId) {
-        return inTransaction("read batch " + batchId, () -> {
+        return reading("read batch " + batchId, () -> {
             String job;
             String options;
             String source;
@@ -465,7 +476,7 @@ public final class SqliteHistoryStore implements HistoryStore {
     @Override
     public synchronized List<ItemRecord> items(String batchId) {
         markDead(batchId);
-        return inTransaction("read the items of " + batchId, () -> {
+        return reading("read the items of " + batchId, () -> {
             Map<Long, List<Attempt>> attempts = attempts(batchId,
                     "a.seq = (SELECT max(seq) FROM run x WHERE x.batch_id = a.batch_id AND x.idx = a.idx)", 0);
             List<ItemRecord> out = new ArrayList<>();
@@ -490,7 +501,7 @@ public final class SqliteHistoryStore implements HistoryStore {
 
     @Override
     public synchronized List<RunResult> runs(String batchId, int execution) {
-        return inTransaction("read the runs of " + batchId, () -> {
+        return reading("read the runs of " + batchId, () -> {
             Map<Long, List<Attempt>> attempts = attempts(batchId, "a.seq = ?", execution);
             List<RunResult> out = new ArrayList<>();
             try (PreparedStatement q = conn.prepareStatement("SELECT r.idx, i.params, r.run_id, r.outcome, r.exit_value,"
@@ -549,7 +560,7 @@ public final class SqliteHistoryStore implements HistoryStore {
     /** Marks RUNNING executions whose process is gone as INTERRUPTED (of one batch, or of all when null). */
     private void markDead(String batchId) {
         record Running(String batch, int seq, String host, long pid, long pidStarted, long heartbeat) {}
-        List<Running> running = inTransaction("check running executions", () -> {
+        List<Running> running = reading("check running executions", () -> {
             List<Running> out = new ArrayList<>();
             try (PreparedStatement q = conn.prepareStatement("SELECT batch_id, seq, host, pid, pid_started, heartbeat_at"
                     + " FROM execution WHERE state = 'RUNNING'" + (batchId == null ? "" : " AND batch_id = ?"))) {
@@ -594,14 +605,30 @@ public final class SqliteHistoryStore implements HistoryStore {
         T run() throws SQLException;
     }
 
+    /**
+     * Runs {@code work} in one transaction that takes the write lock at its start ({@code BEGIN IMMEDIATE}, waiting
+     * up to the busy timeout), so two writers never deadlock upgrading a read lock. The connection stays in
+     * auto-commit mode between transactions and so holds no lock: the JDBC driver's own transaction mode would
+     * begin the next transaction right after each commit and keep other processes out.
+     */
     private <T> T inTransaction(String what, SqlWork<T> work) {
+        return transaction(begin, what, work);
+    }
+
+    /** A read-only transaction: a consistent snapshot that, in WAL mode, neither waits for writers nor blocks them. */
+    private <T> T reading(String what, SqlWork<T> work) {
+        return transaction(beginRead, what, work);
+    }
+
+    private <T> T transaction(PreparedStatement start, String what, SqlWork<T> work) {
         try {
+            start.execute();
             try {
                 T result = work.run();
-                conn.commit();
+                commit.execute();
                 return result;
             } catch (SQLException | RuntimeException e) {
-                conn.rollback();
+                rollback.execute();
                 throw e;
             }
         } catch (SQLException e) {

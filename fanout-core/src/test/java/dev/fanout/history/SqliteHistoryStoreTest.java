@@ -146,6 +146,21 @@ class SqliteHistoryStoreTest {
     }
 
     @Test
+    void anOpenIdleStoreHoldsNoLockThatKeepsAnotherWriterOut() {
+        Path file = dir.resolve("idle.db");
+        try (SqliteHistoryStore idle = SqliteHistoryStore.open(file, 500);
+             SqliteHistoryStore writer = SqliteHistoryStore.open(file, 500)) {
+            idle.createBatch("a", "Job", "{}", "--range", items(2), T0);
+            idle.batches(5); // a read, then nothing: as a long-running batch between two runs
+            writer.createBatch("b", "Job", "{}", "--range", items(2), T0); // would fail "locked" if idle kept a lock
+            int seq = writer.startExecution("b", 1, 1, "{}", T0);
+            writer.recordRun("b", seq, run("b", 0, Outcome.SUCCEEDED, 1, 0));
+            idle.startExecution("a", 1, 1, "{}", T0);
+            assertThat(idle.batches(5)).extracting(BatchRecord::id).containsExactlyInAnyOrder("a", "b");
+        }
+    }
+
+    @Test
     void writersOnSeparateConnectionsToTheSameFileLoseNothing() throws Exception {
         Path file = dir.resolve("shared.db");
         int writers = 4;

@@ -9,10 +9,10 @@ import org.apache.spark.sql.SparkSession;
  * {@link DailyMetrics} (SQL text rather than the DataFrame API, grouping by day instead of filtering to one) so
  * that the two agree only if both are right.
  */
-final class ReferenceMetrics {
+public final class ReferenceMetrics {
     private ReferenceMetrics() {}
 
-    static Dataset<Row> all(SparkSession spark, Warehouse w) {
+    public static Dataset<Row> all(SparkSession spark, Warehouse w) {
         String sql = """
                 WITH legs AS (
                   SELECT f.flight_day, f.flight_number, f.origin, f.destination, f.tail_number, f.aircraft_model, f.seats,
