@@ -13,8 +13,10 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "bench", sortOptions = false, mixinStandardHelpOptions = true,
+        subcommands = BenchCommand.History.class,
         description = {"Measure fanout's per-run overhead against a bare ExecutorService running the same trivial",
-                "Spark job the same number of times at the same parallelism, side by side; prints medians."})
+                "Spark job the same number of times at the same parallelism, side by side; prints medians.",
+                "'fanout bench history' measures the history store instead."})
 final class BenchCommand implements Callable<Integer> {
     @ParentCommand
     FanoutCommand parent;
@@ -51,6 +53,40 @@ final class BenchCommand implements Callable<Integer> {
             return 0;
         } finally {
             parent.env.spark().stop(spark);
+        }
+    }
+
+    @Command(name = "history", sortOptions = false, mixinStandardHelpOptions = true,
+            description = {"Measure the SQLite history: record N runs (one transaction each, as a batch writes them) and list",
+                    "an N-run batch (the store's read, and 'fanout history BATCH' end to end); fresh file per round; medians."})
+    static final class History implements Callable<Integer> {
+        @ParentCommand
+        BenchCommand bench;
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--runs", defaultValue = "10000", description = "Runs per batch (default: ${DEFAULT-VALUE}).")
+        int runs;
+
+        @Option(names = "--rounds", defaultValue = "5", description = "Measured rounds (default: ${DEFAULT-VALUE}).")
+        int rounds;
+
+        @Override
+        public Integer call() throws Exception {
+            if (runs < 1 || rounds < 1) {
+                throw new ParameterException(spec.commandLine(), "--runs and --rounds must be at least 1, got " + runs + ", " + rounds);
+            }
+            Environment env = bench.parent.env;
+            java.io.PrintStream discard = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
+            Environment quiet = new Environment(discard, env.err(), env.spark(), false, env.history());
+            new dev.fanout.cli.bench.HistoryBenchmark(runs, rounds, env.out(), (file, batch) -> {
+                int code = FanoutCommand.commandLine(quiet).execute("history", batch, "--history", file.toString());
+                if (code != 0) {
+                    throw new IllegalStateException("fanout history failed with exit code " + code);
+                }
+            }).run();
+            return 0;
         }
     }
 }
