@@ -128,7 +128,7 @@ class BadInputTest {
 
     @Test
     void noCommandAtAll() {
-        assertRejected("fanout: missing command: give one of run, foreach, demo, bench");
+        assertRejected("fanout: missing command: give one of run, foreach, resume, history, report, demo, bench");
     }
 
     @Test

@@ -41,10 +41,11 @@ class LauncherIT {
         List<String> cmd = new ArrayList<>(List.of("perl", "-e", "$SIG{INT} = 'DEFAULT'; exec @ARGV or die \"exec: $!\"",
                 LAUNCHER.toString()));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd)
+        ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectOutput(dir.resolve("out.txt").toFile())
-                .redirectError(dir.resolve("err.txt").toFile())
-                .start();
+                .redirectError(dir.resolve("err.txt").toFile());
+        pb.environment().put("FANOUT_HISTORY", dir.resolve("history.db").toString()); // not the user's ~/.fanout
+        Process p = pb.start();
         started.add(p);
         return p;
     }

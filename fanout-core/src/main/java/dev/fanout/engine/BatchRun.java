@@ -272,7 +272,8 @@ public final class BatchRun {
                 ErrorInfo error = last.attempt().error();
                 listeners.fire(l -> l.onRetryScheduled(new FanoutListener.RetryScheduled(batchId, claim.index(), runId,
                         attemptNo, delay, error)));
-                LOG.info("run {} attempt {} failed ({}); retrying in {}", runId, n, error.firstLine(), DurationFormat.format(delay));
+                LOG.info("run {} attempt {} failed ({}); retrying in {}", runId, n,
+                        settings.redaction().scrub(error.firstLine(), claim.params()), DurationFormat.format(delay));
                 if (!flight.sleep(delay)) {
                     break; // the batch stopped during the backoff: the run keeps its last failure
                 }
