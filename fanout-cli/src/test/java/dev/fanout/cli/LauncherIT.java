@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fanout.history.BatchRecord;
+import dev.fanout.history.SqliteHistoryStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -106,5 +108,37 @@ class LauncherIT {
         assertThat(doc.get("interrupted").asBoolean()).isTrue();
         assertThat(doc.get("counts").get("CANCELLED").asInt()).isEqualTo(2);
         assertThat(doc.get("counts").get("SKIPPED").asInt()).isEqualTo(4);
+        try (SqliteHistoryStore store = SqliteHistoryStore.open(dir.resolve("history.db"))) {
+            BatchRecord b = store.batch(doc.get("batchId").asText()).orElseThrow();
+            assertThat(b.state()).isEqualTo("INTERRUPTED");
+            assertThat(b.counts()).containsEntry("CANCELLED", 2L).containsEntry("SKIPPED", 4L).containsEntry("PENDING", 0L);
+        }
+    }
+
+    @Test
+    void twoDriversRecordIntoOneHistoryFileAtTheSameTime() throws Exception {
+        Path history = dir.resolve("shared.db");
+        List<Process> drivers = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            ProcessBuilder pb = new ProcessBuilder(LAUNCHER.toString(), "foreach", "dev.fanout.cli.sample.SampleDailyJob",
+                    "--range", "day=2024-02-01..2024-02-08", "-p", "bookings=500", "--parallelism", "2",
+                    "--history", history.toString())
+                    .redirectOutput(dir.resolve("d" + i + ".out").toFile()).redirectError(dir.resolve("d" + i + ".err").toFile());
+            Process p = pb.start();
+            started.add(p);
+            drivers.add(p);
+        }
+        for (int i = 0; i < 2; i++) {
+            assertThat(drivers.get(i).waitFor(240, TimeUnit.SECONDS)).isTrue();
+            assertThat(drivers.get(i).exitValue()).as(read("d" + i + ".err")).isZero();
+        }
+        try (SqliteHistoryStore store = SqliteHistoryStore.open(history)) {
+            List<BatchRecord> batches = store.batches(10);
+            assertThat(batches).hasSize(2).allSatisfy(b -> {
+                assertThat(b.state()).isEqualTo("SUCCEEDED");
+                assertThat(b.count("SUCCEEDED")).isEqualTo(8);
+                assertThat(store.runs(b.id(), 1)).hasSize(8);
+            });
+        }
     }
 }

@@ -52,6 +52,9 @@ class ReportInBrowserTest {
         assertThat(count(dom, "data-outcome=\"FAILED\"")).isEqualTo(2);
         assertThat(count(dom, "data-outcome=\"SUCCEEDED\"")).isEqualTo(8);
         assertThat(dom).contains("Runs that did not succeed (2)", "asked to fail", "cluster utilisation");
+        // each bar carries its hover text: parameters, attempts with outcome and time, Spark cost
+        assertThat(dom).containsPattern("<title>#3  FAILED\\s+day=d3 fail=true\\s+started [^<]*slot \\d\\s+attempt 1: FAILED after \\d+ms");
+        assertThat(dom).containsPattern("<title>#0  SUCCEEDED\\s+day=d0 fail=false[^<]*Spark: \\d+ tasks");
 
         Path png = dir.resolve("shot.png");
         chromium("--screenshot=" + png, "--window-size=1280,1200", report.toUri().toString());
