@@ -153,6 +153,7 @@ public final class Fanout {
         private Duration cancelGrace = Duration.ofSeconds(60);
         private boolean sessionPerRun = true;
         private Redaction redaction = Redaction.defaults();
+        private java.util.function.IntSupplier limit;
 
         private Builder(SparkSession spark) {
             this.spark = Objects.requireNonNull(spark, "spark");
@@ -243,10 +244,21 @@ public final class Fanout {
             return this;
         }
 
+        /**
+         * A limit on the runs in flight that may change during a batch, read before each run starts: for a
+         * parallelism that follows the cluster (see {@code dev.fanout.spark.ExecutorTracker}). It is capped by
+         * {@link #parallelism}, which becomes the number of slots (and FAIR pools). Lowering it cancels nothing:
+         * slots stop taking items until the runs in flight are below it.
+         */
+        public Builder parallelismLimit(java.util.function.IntSupplier limit) {
+            this.limit = Objects.requireNonNull(limit, "limit");
+            return this;
+        }
+
         public Fanout build() {
             SchedulerPools.check(spark.sparkContext(), parallelism, poolWeight);
             return new Fanout(spark, new EngineSettings(parallelism, timeout, retry, failurePolicy, listeners, clock,
-                    retainRuns, cancelGrace, sessionPerRun, redaction));
+                    retainRuns, cancelGrace, sessionPerRun, redaction, limit));
         }
 
         static int positive(String name, int value) {

@@ -72,6 +72,7 @@ public final class BatchRun {
     private final List<Thread> slots = new ArrayList<>();
     private final EnumMap<Outcome, Long> counts = new EnumMap<>(Outcome.class);
     private int nextIndex;
+    private int running;
     private volatile String stopReason;
     private volatile boolean interrupted;
     private RuntimeException itemsError;
@@ -187,7 +188,15 @@ public final class BatchRun {
         AttemptRunner runner = new AttemptRunner(spark, tracker, batchId, slot, SchedulerPools.poolName(slot), settings);
         try {
             for (Claim claim = claim(); claim != null; claim = claim()) {
-                RunResult result = runItem(runner, claim);
+                RunResult result;
+                try {
+                    result = runItem(runner, claim);
+                } finally {
+                    synchronized (lock) {
+                        running--;
+                        lock.notifyAll();
+                    }
+                }
                 record(claim.position(), result);
                 if (result.outcome().isFailure() && settings.failurePolicy() == FailurePolicy.FAIL_FAST) {
                     stop("fail-fast: item " + result.index() + " " + result.outcome(), false);
@@ -204,8 +213,34 @@ public final class BatchRun {
     /** The n-th item read ({@code position}), reported under {@code index}. */
     private record Claim(int position, int index, Map<String, String> params) {}
 
+    /** Runs allowed in flight now: the dynamic limit (e.g. from the live executors), within 1..slots. */
+    private int limit() {
+        if (settings.limit() == null) {
+            return settings.parallelism();
+        }
+        try {
+            return Math.max(1, Math.min(settings.parallelism(), settings.limit().getAsInt()));
+        } catch (RuntimeException e) {
+            LOG.warn("the parallelism limit failed ({}); using {}", e.toString(), settings.parallelism());
+            return settings.parallelism();
+        }
+    }
+
+    /**
+     * The next item for a slot, or null when there is none (or the batch stopped). With a dynamic limit, a slot
+     * waits here while the runs in flight are at the limit: a lower limit never cancels anything, it only keeps
+     * slots from taking more items until runs end; a higher one lets waiting slots go at once (re-read every 250 ms).
+     */
     private Claim claim() {
         synchronized (lock) {
+            while (stopReason == null && itemsError == null && running >= limit()) {
+                try {
+                    lock.wait(250);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return null;
+                }
+            }
             if (stopReason != null || itemsError != null) {
                 return null;
             }
@@ -224,6 +259,7 @@ public final class BatchRun {
             if (settings.retainRuns()) {
                 results.add(null);
             }
+            running++;
             return new Claim(position, indexAt.applyAsInt(position), params);
         }
     }
@@ -315,6 +351,7 @@ public final class BatchRun {
             }
             stopReason = reason;
             interrupted = interrupt;
+            lock.notifyAll();
         }
         LOG.warn("stopping batch {}: {}", batchId, reason);
         for (AttemptRunner.InFlight f : inFlight) {
