@@ -80,22 +80,24 @@ final class BatchExecution {
     }
 
     /** The options a new batch records: what a resume starts it with again. */
-    static StoredOptions options(String command, String jobClass, SparkOptions spark, RunOptions run, int parallelism,
+    static StoredOptions options(String command, String jobClass, SparkOptions spark, RunOptions run, Sizing sizing,
                                  boolean failFast, String itemsSource, Map<String, String> defaults) {
         Map<String, String> conf = new LinkedHashMap<>(defaults);
         conf.putAll(spark.conf);
         return new StoredOptions(command, jobClass, spark.jars.stream().map(p -> p.toAbsolutePath().toString()).toList(),
-                spark.master, conf, parallelism, run.timeout == null ? null : dev.fanout.DurationFormat.format(run.timeout),
+                spark.master, conf, sizing.recorded(spark.master), sizing.coresPerRun, sizing.executorsPerRun,
+                sizing.maxParallelism, run.timeout == null ? null : dev.fanout.DurationFormat.format(run.timeout),
                 run.retries, failFast, run.params, itemsSource, run.secrets);
     }
 
     /** Starts Spark, runs the batch, recording it in {@code recording} (opened, and closed, by the caller), and stops Spark. */
-    static int run(Environment env, SparkOptions spark, RunOptions run, int parallelism, boolean failFast,
+    static int run(Environment env, SparkOptions spark, RunOptions run, Sizing sizing, boolean failFast,
                    SparkJob job, ClassLoader loader, BatchSpec batch, Recording recording, int exitValuesToPrint) {
         run.redaction(); // a bad --secrets is a usage error before anything starts
-        SparkSession session = start(env, spark, run, parallelism, loader, job.name(), Map.of());
+        sizing.validate(spark.master);
+        SparkSession session = start(env, spark, run, sizing.slots(spark.master), loader, job.name(), Map.of());
         try {
-            BatchResult result = runBatch(env, session, run, parallelism, failFast, job, batch, recording);
+            BatchResult result = runBatch(env, session, run, sizing, failFast, job, batch, recording);
             if (!run.json) {
                 result.runs().stream().map(RunResult::exitValue).filter(v -> v != null).limit(exitValuesToPrint)
                         .map(v -> run.redaction().scrub(v, batch.items().values().iterator().next()))
@@ -131,24 +133,37 @@ final class BatchExecution {
      * Runs the batch with live progress, recording it in the history as runs end; prints the summary on stderr
      * and, with --json, the JSON document on stdout (secrets masked in both); writes --report at the end.
      */
-    static BatchResult runBatch(Environment env, SparkSession session, RunOptions run, int parallelism, boolean failFast,
+    static BatchResult runBatch(Environment env, SparkSession session, RunOptions run, Sizing sizing, boolean failFast,
                                 SparkJob job, BatchSpec batch, Recording recording) {
         Redaction redaction = run.redaction();
+        int parallelism = sizing.slots(session.sparkContext().master());
+        java.util.function.IntSupplier limit;
+        try {
+            limit = sizing.limit(session, env.err());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for executors", e);
+        }
         ProgressDisplay progress = new ProgressDisplay(env.err(), env.stderrIsTerminal(), job.name(), batch.items().size(),
                 Duration.ofSeconds(5));
         Fanout.Builder builder = Fanout.builder(session).parallelism(parallelism).timeout(run.timeout)
                 .retry(RetryPolicy.retries(run.retries)).failurePolicy(failFast ? dev.fanout.FailurePolicy.FAIL_FAST
                         : dev.fanout.FailurePolicy.CONTINUE)
                 .redaction(redaction).listener(progress);
+        if (limit != null) {
+            builder.parallelismLimit(limit);
+        }
+        int recordedParallelism = limit != null ? limit.getAsInt() : parallelism;
         HistoryRecorder recorder = null;
         if (recording.enabled()) {
             int taskSlots = session.sparkContext().defaultParallelism();
             String options = batch.options().masked(redaction).json();
             try {
                 recorder = batch.resume()
-                        ? HistoryRecorder.resume(recording.store(), batch.batchId(), options, redaction, parallelism, taskSlots)
+                        ? HistoryRecorder.resume(recording.store(), batch.batchId(), options, redaction, recordedParallelism,
+                                taskSlots)
                         : HistoryRecorder.newBatch(recording.store(), batch.batchId(), job.name(), options,
-                                batch.options().itemsSource(), batch.allItems(), redaction, parallelism, taskSlots);
+                                batch.options().itemsSource(), batch.allItems(), redaction, recordedParallelism, taskSlots);
             } catch (dev.fanout.history.HistoryException e) {
                 throw new BadInputException(e.getMessage());
             }
@@ -165,7 +180,7 @@ final class BatchExecution {
             }
         }
         BatchResult shown = redaction.batch(result);
-        Summary.print(shown, env.err());
+        Summary.print(shown, env.err(), limit != null ? "parallelism auto (" + limit.getAsInt() + " at the end)" : null);
         if (recorder != null) {
             if (recorder.failure() != null) {
                 env.err().println("fanout: warning: the history of this batch is incomplete: " + recorder.failure().getMessage());

@@ -54,9 +54,8 @@ final class DemoCommand extends SparkCommand {
             description = "Which booking change file to apply, 1 to 5: one per day from the data's 'today' (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--parallelism", paramLabel = "N",
-            description = "Days recomputed at once (default: the cores of a local master).")
-    Integer parallelism;
+    @picocli.CommandLine.Mixin
+    Sizing sizing;
 
     @Override
     int execute() {
@@ -65,7 +64,7 @@ final class DemoCommand extends SparkCommand {
         if (batch < 1 || batch > config.batches()) {
             throw new BadInputException("--batch must be between 1 and " + config.batches() + ", got " + batch);
         }
-        int slots = FanoutCommand.parallelism(parallelism, spark.master);
+        int slots = sizing.validate(spark.master).slots(spark.master);
         items(warehouse, List.of()); // checks the -p constants before anything starts
         PrintStream err = parent.env.err();
         // One day's data is small: a few shuffle partitions; and Delta's default of 50 partitions for each new table
@@ -106,10 +105,10 @@ final class DemoCommand extends SparkCommand {
             err.printf("  %d flight days touched (%s .. %s) in %.1f s%n", days.size(),
                     days.isEmpty() ? "-" : days.get(0), days.isEmpty() ? "-" : days.get(days.size() - 1), seconds(t0));
             DailyMetrics.createTable(session, warehouse);
-            err.printf("recomputing DailyMetrics for %d days, %d at a time, on %s%n", days.size(), slots, spark.master);
-            var options = BatchExecution.options("demo", DailyMetrics.class.getName(), spark, run, slots, false,
+            err.printf("recomputing DailyMetrics for %d days, %s at a time, on %s%n", days.size(), sizing.auto() ? "auto" : Integer.toString(slots), spark.master);
+            var options = BatchExecution.options("demo", DailyMetrics.class.getName(), spark, run, sizing, false,
                     "days touched by " + file.toAbsolutePath(), defaults);
-            BatchResult result = BatchExecution.runBatch(parent.env, session, run, slots, false, new DailyMetrics(),
+            BatchResult result = BatchExecution.runBatch(parent.env, session, run, sizing, false, new DailyMetrics(),
                     BatchExecution.BatchSpec.fresh(items(warehouse, days), options), recording);
             printMetrics(session, warehouse, config, days, run.json ? err : parent.env.out());
             err.printf("tables (Delta): %s/{bookings, flights, flight_ops, daily_metrics, ...}%n", warehouse.dir());

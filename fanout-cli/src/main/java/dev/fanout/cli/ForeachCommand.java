@@ -46,9 +46,8 @@ final class ForeachCommand extends SparkCommand {
     @Option(names = "--format", paramLabel = "csv|jsonl|json", description = "Format of --items, when its extension does not say.")
     ItemFormat format;
 
-    @Option(names = "--parallelism", paramLabel = "N",
-            description = "Runs in flight at once (default: the cores of a local master, else 4).")
-    Integer parallelism;
+    @picocli.CommandLine.Mixin
+    Sizing sizing;
 
     @Option(names = "--fail-fast", description = "Stop at the first failure: cancel the runs in flight, skip the rest.")
     boolean failFast;
@@ -59,9 +58,9 @@ final class ForeachCommand extends SparkCommand {
             if (format != null) {
                 throw new BadInputException("--format applies to --items, not to --resume");
             }
-            return Resumption.resume(parent.env, spec, spark, run, source.resume, parallelism, failFast, jobClass);
+            return Resumption.resume(parent.env, spec, spark, run, source.resume, sizing, failFast, jobClass);
         }
-        int slots = FanoutCommand.parallelism(parallelism, spark.master);
+        sizing.validate(spark.master);
         LoadedJob loaded = load(jobClass);
         List<Map<String, String>> items;
         Set<String> keys = new HashSet<>();
@@ -80,9 +79,9 @@ final class ForeachCommand extends SparkCommand {
         }
         items = BatchExecution.withConstants(items, keys, run.params, where);
         String itemsSource = source.items != null ? source.items.toAbsolutePath().toString() : "--range " + source.range;
-        var options = BatchExecution.options("foreach", jobClass, spark, run, slots, failFast, itemsSource, Map.of());
+        var options = BatchExecution.options("foreach", jobClass, spark, run, sizing, failFast, itemsSource, Map.of());
         try (Recording recording = Recording.open(parent.env, run)) {
-            return BatchExecution.run(parent.env, spark, run, slots, failFast, loaded.job(), loaded.loader(),
+            return BatchExecution.run(parent.env, spark, run, sizing, failFast, loaded.job(), loaded.loader(),
                     BatchExecution.BatchSpec.fresh(items, options), recording, 0);
         }
     }

@@ -16,14 +16,14 @@ final class ResumeCommand extends SparkCommand {
     @Parameters(index = "0", paramLabel = "BATCH_ID", description = "The batch, as 'fanout history' lists it.")
     String batchId;
 
-    @Option(names = "--parallelism", paramLabel = "N", description = "Runs in flight at once (default: the batch's).")
-    Integer parallelism;
+    @picocli.CommandLine.Mixin
+    Sizing sizing;
 
     @Option(names = "--fail-fast", description = "Stop at the first failure (default: the batch's).")
     boolean failFast;
 
     @Override
     int execute() {
-        return Resumption.resume(parent.env, spec, spark, run, batchId, parallelism, failFast, null);
+        return Resumption.resume(parent.env, spec, spark, run, batchId, sizing, failFast, null);
     }
 }

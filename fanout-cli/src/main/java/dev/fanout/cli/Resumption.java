@@ -25,7 +25,7 @@ final class Resumption {
     private Resumption() {}
 
     static int resume(Environment env, CommandSpec spec, SparkOptions spark, RunOptions run, String batchId,
-                      Integer parallelismGiven, boolean failFastGiven, String jobClassGiven) {
+                      Sizing sizing, boolean failFastGiven, String jobClassGiven) {
         Redaction redaction = run.redaction();
         try (Recording recording = Recording.open(env, run)) {
             if (!recording.enabled()) {
@@ -91,16 +91,27 @@ final class Resumption {
             if (!given.hasMatchedOption("--retries")) {
                 run.retries = stored.retries();
             }
-            int parallelism = parallelismGiven != null ? FanoutCommand.parallelism(parallelismGiven, spark.master) : stored.parallelism();
+            if (!given.hasMatchedOption("--parallelism")) {
+                sizing.parallelism = stored.parallelism();
+                if (sizing.auto()) {
+                    sizing.coresPerRun = given.hasMatchedOption("--cores-per-run") ? sizing.coresPerRun : stored.coresPerRun();
+                    sizing.executorsPerRun = given.hasMatchedOption("--executors-per-run") ? sizing.executorsPerRun
+                            : stored.executorsPerRun();
+                    sizing.maxParallelism = given.hasMatchedOption("--max-parallelism") ? sizing.maxParallelism
+                            : stored.maxParallelism();
+                }
+            }
+            sizing.validate(spark.master);
             boolean failFast = failFastGiven || stored.failFast();
             ClassLoader loader = JobLoader.classLoader(spark.jars);
             SparkJob job = JobLoader.load(stored.jobClass(), loader, spark.jars);
             StoredOptions effective = new StoredOptions("resume", stored.jobClass(), spark.jars.stream().map(Path::toString).toList(),
-                    spark.master, conf, parallelism, run.timeout == null ? null : DurationFormat.format(run.timeout), run.retries,
+                    spark.master, conf, sizing.recorded(spark.master), sizing.coresPerRun, sizing.executorsPerRun,
+                    sizing.maxParallelism, run.timeout == null ? null : DurationFormat.format(run.timeout), run.retries,
                     failFast, run.params, stored.itemsSource(), run.secrets);
             env.err().printf("fanout: resuming batch %s (%s): %d of %d items did not succeed (%s); execution %d%n", batchId,
                     batch.job(), items.size(), batch.itemCount(), counts(batch), batch.executions().size() + 1);
-            return BatchExecution.run(env, spark, run, parallelism, failFast, job, loader,
+            return BatchExecution.run(env, spark, run, sizing, failFast, job, loader,
                     new BatchExecution.BatchSpec(batchId, items, null, effective), recording, 0);
         }
     }

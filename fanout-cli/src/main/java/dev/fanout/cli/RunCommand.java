@@ -18,9 +18,9 @@ final class RunCommand extends SparkCommand {
     int execute() {
         LoadedJob loaded = load(jobClass);
         List<Map<String, String>> items = BatchExecution.withConstants(List.of(Map.of()), Set.of(), run.params, "-p");
-        var options = BatchExecution.options("run", jobClass, spark, run, 1, false, "-p", Map.of());
+        var options = BatchExecution.options("run", jobClass, spark, run, Sizing.fixed(1), false, "-p", Map.of());
         try (Recording recording = Recording.open(parent.env, run)) {
-            return BatchExecution.run(parent.env, spark, run, 1, false, loaded.job(), loaded.loader(),
+            return BatchExecution.run(parent.env, spark, run, Sizing.fixed(1), false, loaded.job(), loaded.loader(),
                     BatchExecution.BatchSpec.fresh(items, options), recording, 1);
         }
     }

@@ -1,6 +1,7 @@
 package dev.fanout.cli;
 
 import dev.fanout.Fanout;
+import dev.fanout.spark.ExecutorTracker;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 
@@ -19,10 +20,23 @@ public interface SparkProvider {
                     // Delta Lake is bundled: its SQL (MERGE, DESCRIBE HISTORY, delta.`path`) works out of the box.
                     .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
                     .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
-            if (master.startsWith("local")) {
+            if (master.startsWith("local") || loopbackCluster(master)) {
                 b.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
             }
-            conf.forEach(b::config);
+            if (master.startsWith("spark://")) {
+                // Executors of a standalone cluster need the job's classes: give them this JVM's classpath (absolute
+                // paths: executors run in the workers' work directories). The user's --jars are shipped by spark.jars.
+                b.config("spark.executor.extraClassPath", absoluteClassPath());
+            }
+            // Sees every executor from the start, for --parallelism auto (merged with the user's listeners).
+            String listeners = conf.get(ExecutorTracker.CONF);
+            b.config(ExecutorTracker.CONF, listeners == null || listeners.isBlank() ? ExecutorTracker.class.getName()
+                    : listeners + "," + ExecutorTracker.class.getName());
+            conf.forEach((k, v) -> {
+                if (!k.equals(ExecutorTracker.CONF)) {
+                    b.config(k, v);
+                }
+            });
             return b.getOrCreate();
         }
 
@@ -31,4 +45,17 @@ public interface SparkProvider {
             spark.stop();
         }
     };
+
+    /** A standalone master on this machine's loopback: the driver must then be reachable on 127.0.0.1 too. */
+    static boolean loopbackCluster(String master) {
+        return master.startsWith("spark://127.0.0.1:") || master.startsWith("spark://localhost:");
+    }
+
+    /** This JVM's classpath with every entry made absolute. */
+    static String absoluteClassPath() {
+        return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .filter(e -> !e.isBlank())
+                .map(e -> java.nio.file.Path.of(e).toAbsolutePath().normalize().toString())
+                .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+    }
 }

@@ -14,16 +14,18 @@ import java.util.Map;
  *
  * @param conf    the Spark settings given (or preferred by the command), masked
  * @param params  the {@code -p} constants, masked
+ * @param parallelism "auto" or a number
  * @param timeout as given (90s, 10m), or null
  */
 record StoredOptions(String command, String jobClass, List<String> jars, String master, Map<String, String> conf,
-                     int parallelism, String timeout, int retries, boolean failFast, Map<String, String> params,
-                     String itemsSource, String secrets) {
+                     String parallelism, Integer coresPerRun, Integer executorsPerRun, Integer maxParallelism,
+                     String timeout, int retries, boolean failFast, Map<String, String> params, String itemsSource,
+                     String secrets) {
     private static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     StoredOptions masked(Redaction redaction) {
-        return new StoredOptions(command, jobClass, jars, master, redaction.params(conf), parallelism, timeout, retries, failFast,
-                redaction.params(params), itemsSource, secrets);
+        return new StoredOptions(command, jobClass, jars, master, redaction.params(conf), parallelism, coresPerRun,
+                executorsPerRun, maxParallelism, timeout, retries, failFast, redaction.params(params), itemsSource, secrets);
     }
 
     String json() {

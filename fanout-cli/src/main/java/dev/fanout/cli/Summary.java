@@ -18,10 +18,16 @@ final class Summary {
     private Summary() {}
 
     static void print(BatchResult r, PrintStream err) {
+        print(r, err, null);
+    }
+
+    /** @param parallelism how to describe the parallelism, or null for the batch's number */
+    static void print(BatchResult r, PrintStream err, String parallelism) {
         String counts = java.util.Arrays.stream(Outcome.values())
                 .map(o -> r.count(o) + " " + o.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '))
                 .collect(Collectors.joining(", "));
-        err.printf("fanout: %s, %d run(s) at parallelism %d in %s: %s%s%n", r.job(), r.total(), r.parallelism(),
+        err.printf("fanout: %s, %d run(s) at %s in %s: %s%s%n", r.job(), r.total(),
+                parallelism != null ? parallelism : "parallelism " + r.parallelism(),
                 DurationFormat.format(r.duration()), counts, r.interrupted() ? " (interrupted)" : "");
         List<RunResult> ran = r.runs().stream().filter(x -> !x.attempts().isEmpty()).toList();
         if (ran.size() > 1) {

@@ -122,8 +122,20 @@ class BadInputTest {
         assertRejected("--parallelism must be at least 1, got 0", "foreach", ECHO, "--range", "n=1..3", "--parallelism", "0");
         assertRejected("--retries must be 0 or more, got -1", "foreach", ECHO, "--range", "n=1..3", "--retries", "-1");
         assertRejected("Unknown options: '--paralelism', '2'", "foreach", ECHO, "--range", "n=1..3", "--paralelism", "2");
-        assertRejected("Invalid value for option '--parallelism': 'many' is not an int",
+        assertRejected("--parallelism must be a number or 'auto', got 'many'",
                 "foreach", ECHO, "--range", "n=1..3", "--parallelism", "many");
+    }
+
+    @Test
+    void badSizingOptionsNameTheOptionAndValue() {
+        assertRejected("--parallelism must be a number or 'auto', got 'lots'", "foreach", ECHO, "--range", "n=1..3",
+                "--parallelism", "lots");
+        assertRejected("--cores-per-run applies to --parallelism auto only", "foreach", ECHO, "--range", "n=1..3",
+                "--parallelism", "2", "--cores-per-run", "2");
+        assertRejected("--cores-per-run and --executors-per-run exclude each other", "foreach", ECHO, "--range", "n=1..3",
+                "--parallelism", "auto", "--cores-per-run", "2", "--executors-per-run", "1");
+        assertRejected("--cores-per-run must be at least 1, got 0", "foreach", ECHO, "--range", "n=1..3",
+                "--parallelism", "auto", "--cores-per-run", "0");
     }
 
     @Test

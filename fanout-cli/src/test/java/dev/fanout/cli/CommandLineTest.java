@@ -69,6 +69,17 @@ class CommandLineTest {
     }
 
     @Test
+    void parallelismAutoInLocalModeIsTheLocalCoresAndSaysWhy() {
+        int cores = dev.fanout.testing.SharedSpark.session().sparkContext().defaultParallelism();
+        CliHarness.Result r = CliHarness.run("foreach", ECHO, "--range", "n=1..6", "--parallelism", "auto", "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.err()).contains("fanout: parallelism auto: local mode (local[4]): " + cores + " cores / 1 core per run = "
+                + cores + " parallel runs").contains("6 run(s) at parallelism auto (" + cores + " at the end)");
+        CliHarness.Result two = CliHarness.run("foreach", ECHO, "--range", "n=1..2", "--parallelism", "auto", "--cores-per-run", "2");
+        assertThat(two.err()).contains("/ 2 cores per run = " + cores / 2 + " parallel runs");
+    }
+
+    @Test
     void runPrintsTheExitValueAndCsvItemsWithQuotesWork() throws IOException {
         CliHarness.Result one = CliHarness.run("run", ECHO, "-p", "day=2024-01-01");
         assertThat(one.exit()).as(one.err()).isZero();
