@@ -1,0 +1,284 @@
+package dev.fanout.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fanout.history.ItemRecord;
+import dev.fanout.history.SqliteHistoryStore;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * fanout on a real Spark standalone cluster on this machine ({@code bin/local-cluster}: a master and two workers
+ * of one core each, separate JVMs on 127.0.0.1), driven by {@code bin/fanout --master spark://...} like a user
+ * would. Every process started here is stopped here, also when a test fails.
+ */
+class ClusterIT {
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    private static final Path LAUNCHER = ROOT.resolve("bin/fanout");
+    private static final Path CLUSTER = ROOT.resolve("bin/local-cluster");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern RESULT = Pattern.compile("sum=(\\d+) pids=\\[([\\d, ]+)]");
+
+    private static Path dir;
+    private static Path clusterDir;
+    private static Path jar;
+    private static String master;
+    private static double clusterStartSeconds;
+
+    private final List<Process> started = new ArrayList<>();
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        dir = Files.createTempDirectory("fanout-cluster-it");
+        clusterDir = dir.resolve("cluster");
+        jar = testJobsJar(dir.resolve("testjobs.jar"));
+        int port;
+        int ui;
+        try (ServerSocket a = new ServerSocket(0); ServerSocket b = new ServerSocket(0)) {
+            port = a.getLocalPort();
+            ui = b.getLocalPort();
+        }
+        long t0 = System.nanoTime();
+        ProcessBuilder pb = new ProcessBuilder(CLUSTER.toString(), "start", "--workers", "2", "--cores", "1", "--memory", "1g",
+                "--port", Integer.toString(port), "--webui-port", Integer.toString(ui))
+                .redirectOutput(dir.resolve("cluster-start.out").toFile()).redirectError(dir.resolve("cluster-start.err").toFile());
+        pb.environment().put("FANOUT_CLUSTER_DIR", clusterDir.toString());
+        Process p = pb.start();
+        boolean done = p.waitFor(240, TimeUnit.SECONDS);
+        clusterStartSeconds = (System.nanoTime() - t0) / 1e9;
+        String err = Files.readString(dir.resolve("cluster-start.err"));
+        assertThat(done).as("local-cluster start finished; %s", err).isTrue();
+        assertThat(p.exitValue()).as(err).isZero();
+        List<String> out = Files.readAllLines(dir.resolve("cluster-start.out"));
+        master = out.get(out.size() - 1).trim();
+        assertThat(master).isEqualTo("spark://127.0.0.1:" + port);
+        System.out.printf("ClusterIT: 2-worker cluster started in %.1f s%n", clusterStartSeconds);
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        if (clusterDir == null) {
+            return;
+        }
+        ProcessBuilder pb = new ProcessBuilder(CLUSTER.toString(), "stop").inheritIO();
+        pb.environment().put("FANOUT_CLUSTER_DIR", clusterDir.toString());
+        assertThat(pb.start().waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(clusterProcesses()).as("no master, worker or executor of the test cluster left").isEmpty();
+    }
+
+    @AfterEach
+    void stopDrivers() {
+        for (Process p : started) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+    }
+
+    /** JVMs whose command line mentions the test cluster's directory (daemons and executors). */
+    private static List<ProcessHandle> clusterProcesses() {
+        return ProcessHandle.allProcesses().filter(h -> h.info().commandLine().map(c -> c.contains(clusterDir.toString())
+                || (c.contains("CoarseGrainedExecutorBackend") && c.contains(master == null ? "\u0000" : master.substring(8))))
+                .orElse(false)).toList();
+    }
+
+    private static List<ProcessHandle> executors() {
+        return ProcessHandle.allProcesses().filter(h -> h.info().commandLine()
+                .map(c -> c.contains("CoarseGrainedExecutorBackend")).orElse(false)).toList();
+    }
+
+    private static Path testJobsJar(Path jar) throws IOException {
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+            Path classes = Path.of("target", "test-classes", "dev", "fanout", "cli", "testjobs");
+            try (var files = Files.list(classes)) {
+                for (Path c : files.toList()) {
+                    out.putNextEntry(new JarEntry("dev/fanout/cli/testjobs/" + c.getFileName()));
+                    out.write(Files.readAllBytes(c));
+                    out.closeEntry();
+                }
+            }
+        }
+        return jar;
+    }
+
+    private Process fanout(String name, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(LAUNCHER.toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(dir.resolve(name + ".out").toFile())
+                .redirectError(dir.resolve(name + ".err").toFile());
+        pb.environment().put("FANOUT_HISTORY", dir.resolve(name + "-history.db").toString());
+        Process p = pb.start();
+        started.add(p);
+        return p;
+    }
+
+    private static String read(String name) throws IOException {
+        return Files.readString(dir.resolve(name), StandardCharsets.UTF_8);
+    }
+
+    private JsonNode finish(Process p, String name, int exit) throws Exception {
+        awaitExit(p, name, exit);
+        return JSON.readTree(read(name + ".out"));
+    }
+
+    private static void awaitExit(Process p, String name, int exit) throws Exception {
+        assertThat(p.waitFor(300, TimeUnit.SECONDS)).as("%s finished", name).isTrue();
+        assertThat(p.exitValue()).as(read(name + ".err")).isEqualTo(exit);
+    }
+
+    /** What WhereJob computes for item n, without Spark. */
+    private static long expectedSum(long n) {
+        long sum = 0;
+        for (long x = 0; x < 40_000; x++) {
+            sum += (x * x + n) % 1_000_003;
+        }
+        return sum;
+    }
+
+    private record Where(long sum, Set<Long> pids) {}
+
+    private static Map<Integer, Where> results(JsonNode doc) {
+        Map<Integer, Where> out = new HashMap<>();
+        for (JsonNode r : doc.get("runs")) {
+            assertThat(r.get("outcome").asText()).as(r.toString()).isEqualTo("SUCCEEDED");
+            Matcher m = RESULT.matcher(r.get("exitValue").asText());
+            assertThat(m.matches()).as(r.get("exitValue").asText()).isTrue();
+            Set<Long> pids = new HashSet<>();
+            for (String pid : m.group(2).split(",\\s*")) {
+                pids.add(Long.parseLong(pid.trim()));
+            }
+            out.put(r.get("params").get("n").asInt(), new Where(Long.parseLong(m.group(1)), pids));
+        }
+        return out;
+    }
+
+    private static double seconds(JsonNode doc) {
+        return Duration.between(java.time.Instant.parse(doc.get("startedAt").asText()),
+                java.time.Instant.parse(doc.get("endedAt").asText())).toMillis() / 1000.0;
+    }
+
+    @Test
+    void aBatchOnTheClusterRunsOnTheExecutorsEqualsLocalModeAndAutoSawTwoExecutors() throws Exception {
+        Process cluster = fanout("on-cluster", "foreach", "dev.fanout.cli.testjobs.WhereJob", "--jars", jar.toString(),
+                "--range", "n=1..8", "-p", "ms=500", "--master", master, "--parallelism", "auto", "--json");
+        JsonNode onCluster = finish(cluster, "on-cluster", 0);
+        assertThat(read("on-cluster.err"))
+                .contains("fanout: parallelism auto: 2 executors x 1 core / 1 core per run = 2 parallel runs");
+        Process local = fanout("local", "foreach", "dev.fanout.cli.testjobs.WhereJob", "--jars", jar.toString(),
+                "--range", "n=1..8", "-p", "ms=500", "--master", "local[2]", "--parallelism", "2", "--json");
+        JsonNode inLocal = finish(local, "local", 0);
+        System.out.printf("ClusterIT: the same 8-run batch took %.1f s on the 2-worker cluster, %.1f s in local[2]%n",
+                seconds(onCluster), seconds(inLocal));
+
+        Map<Integer, Where> c = results(onCluster);
+        Map<Integer, Where> l = results(inLocal);
+        assertThat(c.keySet()).hasSize(8);
+        Set<Long> executorPids = new HashSet<>();
+        for (int n = 1; n <= 8; n++) {
+            assertThat(c.get(n).sum()).as("item %d on the cluster", n).isEqualTo(l.get(n).sum()).isEqualTo(expectedSum(n));
+            assertThat(c.get(n).pids()).doesNotContain(cluster.pid());
+            assertThat(l.get(n).pids()).containsExactly(local.pid()); // local mode: the driver runs the tasks
+            executorPids.addAll(c.get(n).pids());
+        }
+        assertThat(executorPids).as("tasks ran in the two executor JVMs").hasSize(2);
+    }
+
+    @Test
+    void anExecutorKilledMidBatchIsSurvivedWithEveryItemCorrect() throws Exception {
+        Process driver = fanout("executor-loss", "foreach", "dev.fanout.cli.testjobs.WhereJob", "--jars", jar.toString(),
+                "--range", "n=1..10", "-p", "ms=1500", "--master", master, "--parallelism", "auto", "--json");
+        Path history = dir.resolve("executor-loss-history.db");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        long done = 0;
+        while (System.nanoTime() < deadline && driver.isAlive() && done < 2) {
+            Thread.sleep(300);
+            if (Files.exists(history)) {
+                try (SqliteHistoryStore store = SqliteHistoryStore.open(history)) {
+                    var batches = store.batches(1);
+                    done = batches.isEmpty() ? 0 : batches.get(0).count("SUCCEEDED");
+                }
+            }
+        }
+        assertThat(done).as(read("executor-loss.err")).isGreaterThanOrEqualTo(2);
+        List<ProcessHandle> executors = executors();
+        assertThat(executors).as("executor JVMs").isNotEmpty();
+        ProcessHandle victim = executors.get(0);
+        new ProcessBuilder("kill", "-9", Long.toString(victim.pid())).inheritIO().start().waitFor();
+        JsonNode doc = finish(driver, "executor-loss", 0);
+        Map<Integer, Where> r = results(doc);
+        assertThat(r.keySet()).hasSize(10);
+        for (int n = 1; n <= 10; n++) {
+            assertThat(r.get(n).sum()).as("item %d", n).isEqualTo(expectedSum(n));
+        }
+        assertThat(read("executor-loss.err")).contains("parallelism auto: now");
+    }
+
+    @Test
+    void aTimedOutRunsTasksStopOnTheExecutorsWithinSeconds() throws Exception {
+        Path beats = Files.createDirectories(dir.resolve("beats"));
+        Path items = dir.resolve("timeout-items.jsonl");
+        Files.writeString(items, "{\"dir\": \"" + beats + "\"}\n{\"driverMs\": \"30000\"}\n");
+        Process driver = fanout("timeout", "foreach", "dev.fanout.cli.testjobs.HeartbeatTaskJob", "--jars", jar.toString(),
+                "--items", items.toString(), "--master", master, "--parallelism", "2", "--timeout", "8s");
+        Path history = dir.resolve("timeout-history.db");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        ItemRecord timedOut = null;
+        while (System.nanoTime() < deadline && driver.isAlive() && timedOut == null) {
+            Thread.sleep(200);
+            if (Files.exists(history)) {
+                try (SqliteHistoryStore store = SqliteHistoryStore.open(history)) {
+                    var batches = store.batches(1);
+                    if (!batches.isEmpty()) {
+                        timedOut = store.items(batches.get(0).id()).stream()
+                                .filter(i -> i.state().equals("TIMED_OUT")).findFirst().orElse(null);
+                    }
+                }
+            }
+        }
+        assertThat(timedOut).as("the run timed out while the batch goes on; %s", read("timeout.err")).isNotNull();
+        assertThat(driver.isAlive()).as("the other run keeps the application up").isTrue();
+        // The tasks wrote their heartbeat every 100 ms on the executors: both files must have stopped changing.
+        long deadlineAt = timedOut.run().attempts().get(0).startedAt().toEpochMilli() + 8_000;
+        Map<Path, String> first = snapshot(beats);
+        assertThat(first).as("both tasks had started on the executors").hasSize(2);
+        Thread.sleep(1500);
+        assertThat(snapshot(beats)).as("no task still beating 1.5 s later").isEqualTo(first);
+        for (String beat : first.values()) {
+            long last = Long.parseLong(beat.trim());
+            assertThat(last - deadlineAt).as("tasks stopped within seconds of the deadline (ms after it)").isLessThan(5_000);
+        }
+        assertThat(executors()).as("killing the tasks did not take the executors down").hasSizeGreaterThanOrEqualTo(2);
+        awaitExit(driver, "timeout", 1);
+        assertThat(read("timeout.err")).contains("1 succeeded, 0 failed, 1 timed out");
+    }
+
+    private static Map<Path, String> snapshot(Path beats) throws IOException {
+        Map<Path, String> out = new HashMap<>();
+        try (var files = Files.list(beats)) {
+            for (Path f : files.toList()) {
+                out.put(f, Files.readString(f));
+            }
+        }
+        return out;
+    }
+}
