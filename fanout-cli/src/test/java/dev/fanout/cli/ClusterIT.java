@@ -95,16 +95,32 @@ class ClusterIT {
         }
     }
 
-    /** JVMs whose command line mentions the test cluster's directory (daemons and executors). */
+    /** JVMs whose command line mentions the test cluster's directory (daemons and executors run in its work dirs). */
     private static List<ProcessHandle> clusterProcesses() {
-        return ProcessHandle.allProcesses().filter(h -> h.info().commandLine().map(c -> c.contains(clusterDir.toString())
-                || (c.contains("CoarseGrainedExecutorBackend") && c.contains(master == null ? "\u0000" : master.substring(8))))
-                .orElse(false)).toList();
+        return processes(c -> c.contains(clusterDir.toString()));
     }
 
     private static List<ProcessHandle> executors() {
-        return ProcessHandle.allProcesses().filter(h -> h.info().commandLine()
-                .map(c -> c.contains("CoarseGrainedExecutorBackend")).orElse(false)).toList();
+        return processes(c -> c.contains("CoarseGrainedExecutorBackend"));
+    }
+
+    /**
+     * Live processes whose command line matches, read from /proc directly: {@code ProcessHandle.Info} gives no
+     * command line for these JVMs (their classpath makes it longer than it reads).
+     */
+    private static List<ProcessHandle> processes(java.util.function.Predicate<String> commandLine) {
+        List<ProcessHandle> out = new ArrayList<>();
+        ProcessHandle.allProcesses().forEach(h -> {
+            try {
+                byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(h.pid()), "cmdline"));
+                if (h.isAlive() && commandLine.test(new String(raw, StandardCharsets.UTF_8).replace('\0', ' '))) {
+                    out.add(h);
+                }
+            } catch (IOException | RuntimeException e) {
+                // gone meanwhile
+            }
+        });
+        return out;
     }
 
     private static Path testJobsJar(Path jar) throws IOException {
@@ -237,7 +253,10 @@ class ClusterIT {
     void aTimedOutRunsTasksStopOnTheExecutorsWithinSeconds() throws Exception {
         Path beats = Files.createDirectories(dir.resolve("beats"));
         Path items = dir.resolve("timeout-items.jsonl");
-        Files.writeString(items, "{\"dir\": \"" + beats + "\"}\n{\"driverMs\": \"30000\"}\n");
+        // Item 0 holds two executor cores until it is cancelled at the deadline; the others wait on the driver, each
+        // within the deadline, and keep the application (and its executors) up for a while after that.
+        Files.writeString(items, "{\"dir\": \"" + beats + "\"}\n{\"driverMs\": \"7000\"}\n{\"driverMs\": \"7500\"}\n"
+                + "{\"driverMs\": \"7500\"}\n");
         Process driver = fanout("timeout", "foreach", "dev.fanout.cli.testjobs.HeartbeatTaskJob", "--jars", jar.toString(),
                 "--items", items.toString(), "--master", master, "--parallelism", "2", "--timeout", "8s");
         Path history = dir.resolve("timeout-history.db");
@@ -269,7 +288,7 @@ class ClusterIT {
         }
         assertThat(executors()).as("killing the tasks did not take the executors down").hasSizeGreaterThanOrEqualTo(2);
         awaitExit(driver, "timeout", 1);
-        assertThat(read("timeout.err")).contains("1 succeeded, 0 failed, 1 timed out");
+        assertThat(read("timeout.err")).contains("3 succeeded, 0 failed, 1 timed out");
     }
 
     private static Map<Path, String> snapshot(Path beats) throws IOException {
