@@ -9,8 +9,9 @@ import picocli.CommandLine.Option;
 
 /** Where and how Spark runs: shared by every command that starts Spark. */
 public final class SparkOptions {
-    @Option(names = "--master", paramLabel = "URL", defaultValue = "local[*]",
-            description = "Spark master (default: ${DEFAULT-VALUE}, Spark embedded in this process).")
+    @Option(names = "--master", paramLabel = "URL", defaultValue = "${sys:spark.master:-local[*]}",
+            description = "Spark master (default: spark-submit's --master when launched by spark-submit, else local[*]:"
+                    + " Spark embedded in this process).")
     String master;
 
     @Option(names = "--conf", paramLabel = "KEY=VALUE", mapFallbackValue = Option.NULL_VALUE,

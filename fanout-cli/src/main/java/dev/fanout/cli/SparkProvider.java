@@ -15,25 +15,33 @@ public interface SparkProvider {
     SparkProvider EMBEDDED = new SparkProvider() {
         @Override
         public SparkSession start(String appName, String master, int slots, Map<String, String> conf) {
+            // Settings given to spark-submit (system properties) win over fanout's own choices below.
+            org.apache.spark.SparkConf submitted = new org.apache.spark.SparkConf();
             SparkSession.Builder b = Fanout.sessionBuilder(slots, 1).appName(appName).master(master)
-                    .config("spark.ui.showConsoleProgress", "false") // fanout draws its own progress on stderr
-                    // Delta Lake is bundled: its SQL (MERGE, DESCRIBE HISTORY, delta.`path`) works out of the box.
-                    .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
-                    .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
+                    .config("spark.ui.showConsoleProgress", "false"); // fanout draws its own progress on stderr
+            if (onClasspath("io.delta.sql.DeltaSparkSessionExtension") && !submitted.contains("spark.sql.extensions")) {
+                // Delta Lake is bundled with the CLI: its SQL (MERGE, DESCRIBE HISTORY, delta.`path`) works out of the box.
+                b.config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+                        .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
+            }
             if (master.startsWith("local") || loopbackCluster(master)) {
                 b.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
             }
-            if (master.startsWith("spark://")) {
+            if (master.startsWith("spark://") && !submitted.contains("spark.executor.extraClassPath")
+                    && !submitted.contains("spark.submit.deployMode")) {
                 // Executors of a standalone cluster need the job's classes: give them this JVM's classpath (absolute
                 // paths: executors run in the workers' work directories). The user's --jars are shipped by spark.jars.
                 b.config("spark.executor.extraClassPath", absoluteClassPath());
             }
             // Sees every executor from the start, for --parallelism auto (merged with the user's listeners).
-            String listeners = conf.get(ExecutorTracker.CONF);
+            String listeners = conf.getOrDefault(ExecutorTracker.CONF, submitted.get(ExecutorTracker.CONF, ""));
             b.config(ExecutorTracker.CONF, listeners == null || listeners.isBlank() ? ExecutorTracker.class.getName()
                     : listeners + "," + ExecutorTracker.class.getName());
             conf.forEach((k, v) -> {
-                if (!k.equals(ExecutorTracker.CONF)) {
+                if (k.equals("spark.jars") && submitted.contains("spark.jars")) {
+                    // under spark-submit its jars (the application jar among them) must reach the executors too
+                    b.config(k, submitted.get("spark.jars") + "," + v);
+                } else if (!k.equals(ExecutorTracker.CONF)) {
                     b.config(k, v);
                 }
             });
@@ -45,6 +53,15 @@ public interface SparkProvider {
             spark.stop();
         }
     };
+
+    private static boolean onClasspath(String className) {
+        try {
+            Class.forName(className, false, SparkProvider.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
+    }
 
     /** A standalone master on this machine's loopback: the driver must then be reachable on 127.0.0.1 too. */
     static boolean loopbackCluster(String master) {

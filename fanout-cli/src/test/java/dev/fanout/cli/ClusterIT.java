@@ -291,6 +291,60 @@ class ClusterIT {
         assertThat(read("timeout.err")).contains("3 succeeded, 0 failed, 1 timed out");
     }
 
+    @Test
+    void theSparkSubmitJarRunsABatchOnTheClusterWithTheClustersOwnSpark() throws Exception {
+        Path target = Path.of("target").toAbsolutePath();
+        Path app;
+        try (var files = Files.list(target)) {
+            app = files.filter(f -> f.getFileName().toString().endsWith("-spark.jar")).findFirst().orElseThrow();
+        }
+        // Nothing in the jar that a cluster's Spark already has (and could clash with it).
+        try (var zip = new java.util.zip.ZipFile(app.toFile())) {
+            List<String> foreign = zip.stream().map(java.util.zip.ZipEntry::getName).filter(n -> n.endsWith(".class"))
+                    .map(n -> n.replaceFirst("^META-INF/versions/\\d+/", ""))
+                    .filter(n -> !(n.startsWith("dev/fanout/") || n.startsWith("picocli/") || n.startsWith("org/sqlite/")))
+                    .toList();
+            assertThat(foreign).as("classes other than fanout, picocli and sqlite-jdbc").isEmpty();
+        }
+        // "The cluster's own Spark": Spark, Delta and their dependencies, without fanout's own jars.
+        String sparkJars = java.util.Arrays.stream(Files.readString(target.resolve("classpath.txt")).trim().split(":"))
+                .filter(j -> !j.contains("/dev/fanout/") && !j.contains("/info/picocli/") && !j.contains("/org/xerial/sqlite-jdbc/"))
+                .collect(java.util.stream.Collectors.joining(":"));
+        List<String> cmd = new ArrayList<>(List.of("java"));
+        cmd.addAll(sparkJvmOptions());
+        cmd.addAll(List.of("-cp", sparkJars, "org.apache.spark.deploy.SparkSubmit", "--master", master, "--deploy-mode", "client",
+                "--class", "dev.fanout.cli.Main", "--conf", "spark.executor.extraClassPath=" + sparkJars,
+                "--conf", "spark.driver.host=127.0.0.1", app.toString(),
+                "foreach", "dev.fanout.cli.testjobs.WhereJob", "--jars", jar.toString(), "--range", "n=1..4",
+                "--parallelism", "auto", "--json", "--no-history"));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(dir.resolve("submit.out").toFile())
+                .redirectError(dir.resolve("submit.err").toFile());
+        pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+        Process p = pb.start();
+        started.add(p);
+        JsonNode doc = finish(p, "submit", 0);
+        assertThat(read("submit.err")).contains("parallelism auto: 2 executors x 1 core / 1 core per run = 2 parallel runs");
+        Map<Integer, Where> r = results(doc);
+        assertThat(r.keySet()).hasSize(4);
+        for (int n = 1; n <= 4; n++) {
+            assertThat(r.get(n).sum()).isEqualTo(expectedSum(n));
+            assertThat(r.get(n).pids()).doesNotContain(p.pid());
+        }
+    }
+
+    /** The module options bin/fanout gives the JVM (one list, read from the launcher). */
+    private static List<String> sparkJvmOptions() throws IOException {
+        List<String> out = new ArrayList<>();
+        for (String line : Files.readAllLines(LAUNCHER)) {
+            String t = line.trim();
+            if (t.startsWith("-XX:+IgnoreUnrecognizedVMOptions") || t.startsWith("--add-opens=") || t.startsWith("-Djdk.reflect")) {
+                out.add(t);
+            }
+        }
+        assertThat(out).hasSizeGreaterThan(10);
+        return out;
+    }
+
     private static Map<Path, String> snapshot(Path beats) throws IOException {
         Map<Path, String> out = new HashMap<>();
         try (var files = Files.list(beats)) {
