@@ -4,7 +4,6 @@ import dev.fanout.BatchResult;
 import dev.fanout.Fanout;
 import dev.fanout.Redaction;
 import dev.fanout.RetryPolicy;
-import dev.fanout.RunResult;
 import dev.fanout.SparkJob;
 import dev.fanout.cli.items.BadInputException;
 import dev.fanout.history.HistoryRecorder;
@@ -93,14 +92,13 @@ final class BatchExecution {
     /** Starts Spark, runs the batch, recording it in {@code recording} (opened, and closed, by the caller), and stops Spark. */
     static int run(Environment env, SparkOptions spark, RunOptions run, Sizing sizing, boolean failFast,
                    SparkJob job, ClassLoader loader, BatchSpec batch, Recording recording, int exitValuesToPrint) {
-        run.redaction(); // a bad --secrets is a usage error before anything starts
+        Redaction redaction = run.redaction(); // a bad --secrets is a usage error before anything starts
         sizing.validate(spark.master);
         SparkSession session = start(env, spark, run, sizing.slots(spark.master), loader, job.name(), Map.of());
         try {
             BatchResult result = runBatch(env, session, run, sizing, failFast, job, batch, recording);
             if (!run.json) {
-                result.runs().stream().map(RunResult::exitValue).filter(v -> v != null).limit(exitValuesToPrint)
-                        .map(v -> run.redaction().scrub(v, batch.items().values().iterator().next()))
+                result.runs().stream().map(r -> redaction.run(r).exitValue()).filter(v -> v != null).limit(exitValuesToPrint)
                         .forEach(env.out()::println);
             }
             return exitCode(result);

@@ -19,13 +19,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,9 +33,7 @@ import org.junit.jupiter.api.Test;
  * would. Every process started here is stopped here, also when a test fails.
  */
 class ClusterIT {
-    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
-    private static final Path LAUNCHER = ROOT.resolve("bin/fanout");
-    private static final Path CLUSTER = ROOT.resolve("bin/local-cluster");
+    private static final Path CLUSTER = Launched.ROOT.resolve("bin/local-cluster");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern RESULT = Pattern.compile("sum=(\\d+) pids=\\[([\\d, ]+)]");
 
@@ -46,13 +43,13 @@ class ClusterIT {
     private static String master;
     private static double clusterStartSeconds;
 
-    private final List<Process> started = new ArrayList<>();
+    private Launched launched;
 
     @BeforeAll
     static void startCluster() throws Exception {
         dir = Files.createTempDirectory("fanout-cluster-it");
         clusterDir = dir.resolve("cluster");
-        jar = testJobsJar(dir.resolve("testjobs.jar"));
+        jar = Launched.testJobsJar(dir.resolve("testjobs.jar"));
         int port;
         int ui;
         try (ServerSocket a = new ServerSocket(0); ServerSocket b = new ServerSocket(0)) {
@@ -87,12 +84,14 @@ class ClusterIT {
         assertThat(clusterProcesses()).as("no master, worker or executor of the test cluster left").isEmpty();
     }
 
+    @BeforeEach
+    void launcher() {
+        launched = new Launched(dir);
+    }
+
     @AfterEach
     void stopDrivers() {
-        for (Process p : started) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-        }
+        launched.close();
     }
 
     /** JVMs whose command line mentions the test cluster's directory (daemons and executors run in its work dirs). */
@@ -121,31 +120,6 @@ class ClusterIT {
             }
         });
         return out;
-    }
-
-    private static Path testJobsJar(Path jar) throws IOException {
-        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
-            Path classes = Path.of("target", "test-classes", "dev", "fanout", "cli", "testjobs");
-            try (var files = Files.list(classes)) {
-                for (Path c : files.toList()) {
-                    out.putNextEntry(new JarEntry("dev/fanout/cli/testjobs/" + c.getFileName()));
-                    out.write(Files.readAllBytes(c));
-                    out.closeEntry();
-                }
-            }
-        }
-        return jar;
-    }
-
-    private Process fanout(String name, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(LAUNCHER.toString()));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(dir.resolve(name + ".out").toFile())
-                .redirectError(dir.resolve(name + ".err").toFile());
-        pb.environment().put("FANOUT_HISTORY", dir.resolve(name + "-history.db").toString());
-        Process p = pb.start();
-        started.add(p);
-        return p;
     }
 
     private static String read(String name) throws IOException {
@@ -195,12 +169,12 @@ class ClusterIT {
 
     @Test
     void aBatchOnTheClusterRunsOnTheExecutorsEqualsLocalModeAndAutoSawTwoExecutors() throws Exception {
-        Process cluster = fanout("on-cluster", "foreach", "dev.fanout.cli.testjobs.WhereJob", "--jars", jar.toString(),
+        Process cluster = launched.fanout("on-cluster", "foreach", "dev.fanout.cli.testjobs.WhereJob", "--jars", jar.toString(),
                 "--range", "n=1..8", "-p", "ms=500", "--master", master, "--parallelism", "auto", "--json");
         JsonNode onCluster = finish(cluster, "on-cluster", 0);
         assertThat(read("on-cluster.err"))
                 .contains("fanout: parallelism auto: 2 executors x 1 core / 1 core per run = 2 parallel runs");
-        Process local = fanout("local", "foreach", "dev.fanout.cli.testjobs.WhereJob", "--jars", jar.toString(),
+        Process local = launched.fanout("local", "foreach", "dev.fanout.cli.testjobs.WhereJob", "--jars", jar.toString(),
                 "--range", "n=1..8", "-p", "ms=500", "--master", "local[2]", "--parallelism", "2", "--json");
         JsonNode inLocal = finish(local, "local", 0);
         System.out.printf("ClusterIT: the same 8-run batch took %.1f s on the 2-worker cluster, %.1f s in local[2]%n",
@@ -221,7 +195,7 @@ class ClusterIT {
 
     @Test
     void anExecutorKilledMidBatchIsSurvivedWithEveryItemCorrect() throws Exception {
-        Process driver = fanout("executor-loss", "foreach", "dev.fanout.cli.testjobs.WhereJob", "--jars", jar.toString(),
+        Process driver = launched.fanout("executor-loss", "foreach", "dev.fanout.cli.testjobs.WhereJob", "--jars", jar.toString(),
                 "--range", "n=1..10", "-p", "ms=1500", "--master", master, "--parallelism", "auto", "--json");
         Path history = dir.resolve("executor-loss-history.db");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
@@ -257,7 +231,7 @@ class ClusterIT {
         // within the deadline, and keep the application (and its executors) up for a while after that.
         Files.writeString(items, "{\"dir\": \"" + beats + "\"}\n{\"driverMs\": \"7000\"}\n{\"driverMs\": \"7500\"}\n"
                 + "{\"driverMs\": \"7500\"}\n");
-        Process driver = fanout("timeout", "foreach", "dev.fanout.cli.testjobs.HeartbeatTaskJob", "--jars", jar.toString(),
+        Process driver = launched.fanout("timeout", "foreach", "dev.fanout.cli.testjobs.HeartbeatTaskJob", "--jars", jar.toString(),
                 // auto waits for the new application's executors before the first run, so the deadline counts task time
                 "--items", items.toString(), "--master", master, "--parallelism", "auto", "--timeout", "8s");
         Path history = dir.resolve("timeout-history.db");
@@ -319,11 +293,9 @@ class ClusterIT {
                 "--conf", "spark.driver.host=127.0.0.1", app.toString(),
                 "foreach", "dev.fanout.cli.testjobs.WhereJob", "--jars", jar.toString(), "--range", "n=1..4",
                 "--parallelism", "auto", "--json", "--no-history"));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(dir.resolve("submit.out").toFile())
-                .redirectError(dir.resolve("submit.err").toFile());
+        ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-        Process p = pb.start();
-        started.add(p);
+        Process p = launched.start("submit", pb);
         JsonNode doc = finish(p, "submit", 0);
         assertThat(read("submit.err")).contains("parallelism auto: 2 executors x 1 core / 1 core per run = 2 parallel runs");
         Map<Integer, Where> r = results(doc);
@@ -337,7 +309,7 @@ class ClusterIT {
     /** The module options bin/fanout gives the JVM (one list, read from the launcher). */
     private static List<String> sparkJvmOptions() throws IOException {
         List<String> out = new ArrayList<>();
-        for (String line : Files.readAllLines(LAUNCHER)) {
+        for (String line : Files.readAllLines(Launched.LAUNCHER)) {
             String t = line.trim();
             if (t.startsWith("-XX:+IgnoreUnrecognizedVMOptions") || t.startsWith("--add-opens=") || t.startsWith("-Djdk.reflect")) {
                 out.add(t);

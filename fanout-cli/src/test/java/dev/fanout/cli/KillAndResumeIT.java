@@ -13,11 +13,8 @@ import dev.fanout.history.BatchRecord;
 import dev.fanout.history.ItemRecord;
 import dev.fanout.history.SqliteHistoryStore;
 import dev.fanout.testing.SharedSpark;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -26,6 +23,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,30 +33,21 @@ import org.junit.jupiter.api.io.TempDir;
  * exactly once, and the table equals the independent reference computation.
  */
 class KillAndResumeIT {
-    private static final Path LAUNCHER = Path.of("..", "bin", "fanout").toAbsolutePath().normalize();
     private static final int DAYS = 16;
 
     @TempDir
     Path dir;
 
-    private final List<Process> started = new ArrayList<>();
+    private Launched launched;
+
+    @BeforeEach
+    void launcher() {
+        launched = new Launched(dir);
+    }
 
     @AfterEach
     void stopStragglers() {
-        for (Process p : started) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-        }
-    }
-
-    private Process start(String name, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of("perl", "-e", "$SIG{INT} = 'DEFAULT'; exec @ARGV or die \"exec: $!\"",
-                LAUNCHER.toString()));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectOutput(dir.resolve(name + ".out").toFile())
-                .redirectError(dir.resolve(name + ".err").toFile()).start();
-        started.add(p);
-        return p;
+        launched.close();
     }
 
     @Test
@@ -70,7 +59,7 @@ class KillAndResumeIT {
         DailyMetrics.createTable(spark, warehouse);
         Path history = dir.resolve("history.db");
 
-        Process driver = start("first", "foreach", DailyMetrics.class.getName(), "--range", "day=2026-06-01..2026-06-16",
+        Process driver = launched.fanout("first", "foreach", DailyMetrics.class.getName(), "--range", "day=2026-06-01..2026-06-16",
                 "-p", "warehouse=" + warehouse.dir(), "--parallelism", "2", "--history", history.toString(),
                 "--conf", "spark.sql.shuffle.partitions=4", "--conf", "spark.databricks.delta.snapshotPartitions=2");
 
@@ -92,7 +81,7 @@ class KillAndResumeIT {
             }
         }
         assertThat(driver.isAlive()).as("the batch must still run when it is killed; stderr:%n%s",
-                Files.readString(dir.resolve("first.err"))).isTrue();
+                launched.read("first.err")).isTrue();
         assertThat(batchId).isNotNull();
         new ProcessBuilder("kill", "-9", Long.toString(driver.pid())).inheritIO().start().waitFor();
         assertThat(driver.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -114,9 +103,9 @@ class KillAndResumeIT {
         CliHarness.Result listed = CliHarness.run("history", "--history", history.toString());
         assertThat(listed.out()).containsPattern(batchId + "\\s+DailyMetrics\\s+INTERRUPTED");
 
-        Process resume = start("resume", "resume", batchId, "--history", history.toString());
+        Process resume = launched.fanout("resume", "resume", batchId, "--history", history.toString());
         assertThat(resume.waitFor(240, TimeUnit.SECONDS)).isTrue();
-        String err = Files.readString(dir.resolve("resume.err"));
+        String err = launched.read("resume.err");
         assertThat(resume.exitValue()).as(err).isZero();
         assertThat(err).contains((DAYS - firstSucceeded.size()) + " of " + DAYS + " items did not succeed");
 

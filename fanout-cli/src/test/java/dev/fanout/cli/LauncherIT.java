@@ -7,53 +7,40 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fanout.history.BatchRecord;
 import dev.fanout.history.SqliteHistoryStore;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code bin/fanout} as a user runs it: a separate JVM, built by the launcher's own rules. Runs after {@code package}. */
 class LauncherIT {
-    private static final Path LAUNCHER = Path.of("..", "bin", "fanout").toAbsolutePath().normalize();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path dir;
 
-    private final List<Process> started = new ArrayList<>();
+    private Launched launched;
+
+    @BeforeEach
+    void launcher() {
+        launched = new Launched(dir);
+    }
 
     @AfterEach
     void stopStragglers() {
-        for (Process p : started) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-        }
+        launched.close();
     }
 
     private Process start(String... args) throws IOException {
-        // A command started in the background by a non-interactive shell (as a CI runner may start the build)
-        // inherits SIGINT ignored, and an ignored signal stays ignored across exec: reset it, as a terminal would have it.
-        List<String> cmd = new ArrayList<>(List.of("perl", "-e", "$SIG{INT} = 'DEFAULT'; exec @ARGV or die \"exec: $!\"",
-                LAUNCHER.toString()));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd)
-                .redirectOutput(dir.resolve("out.txt").toFile())
-                .redirectError(dir.resolve("err.txt").toFile());
-        pb.environment().put("FANOUT_HISTORY", dir.resolve("history.db").toString()); // not the user's ~/.fanout
-        Process p = pb.start();
-        started.add(p);
-        return p;
+        return launched.fanout("cmd", args);
     }
 
     private String read(String name) throws IOException {
-        return Files.readString(dir.resolve(name), StandardCharsets.UTF_8);
+        return launched.read(name);
     }
 
     @Test
@@ -61,11 +48,11 @@ class LauncherIT {
         Process p = start("foreach", "dev.fanout.cli.sample.SampleDailyJob", "--range", "day=2024-01-01..2024-01-03",
                 "-p", "bookings=2000", "--parallelism", "2", "--json");
         assertThat(p.waitFor(180, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(read("err.txt")).isZero();
-        JsonNode doc = JSON.readTree(read("out.txt"));
+        assertThat(p.exitValue()).as(read("cmd.err")).isZero();
+        JsonNode doc = JSON.readTree(read("cmd.out"));
         assertThat(doc.get("counts").get("SUCCEEDED").asInt()).isEqualTo(3);
         assertThat(doc.get("runs").get(2).get("exitValue").asText()).contains("\"day\":\"2024-01-03\"", "\"bookings\":2000");
-        assertThat(read("err.txt")).contains("fanout: SampleDailyJob, 3 run(s) at parallelism 2");
+        assertThat(read("cmd.err")).contains("fanout: SampleDailyJob, 3 run(s) at parallelism 2");
     }
 
     @Test
@@ -73,42 +60,32 @@ class LauncherIT {
         Process p = start("foreach", "com.example.Nope", "--range", "n=1..2");
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).isEqualTo(2);
-        assertThat(read("err.txt")).contains("unknown job class 'com.example.Nope'").doesNotContain("\tat ");
-        assertThat(read("out.txt")).isEmpty();
+        assertThat(read("cmd.err")).contains("unknown job class 'com.example.Nope'").doesNotContain("\tat ");
+        assertThat(read("cmd.out")).isEmpty();
     }
 
     @Test
     void ctrlCCancelsTheRunsInFlightSkipsTheRestPrintsTheSummaryAndExits130() throws Exception {
-        Path jar = dir.resolve("testjobs.jar");
-        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
-            Path classes = Path.of("target", "test-classes", "dev", "fanout", "cli", "testjobs");
-            try (var files = Files.list(classes)) {
-                for (Path c : files.toList()) {
-                    out.putNextEntry(new JarEntry("dev/fanout/cli/testjobs/" + c.getFileName()));
-                    out.write(Files.readAllBytes(c));
-                    out.closeEntry();
-                }
-            }
-        }
+        Path jar = Launched.testJobsJar(dir.resolve("testjobs.jar"));
         Process p = start("foreach", "dev.fanout.cli.testjobs.SleepInTaskJob", "--jars", jar.toString(),
                 "--range", "n=1..6", "--parallelism", "2", "--json");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (!read("err.txt").contains("2 running") && System.nanoTime() < deadline && p.isAlive()) {
+        while (!read("cmd.err").contains("2 running") && System.nanoTime() < deadline && p.isAlive()) {
             Thread.sleep(200);
         }
-        assertThat(read("err.txt")).as("progress shows both runs going").contains("0/6 done, 0 failed, 2 running");
+        assertThat(read("cmd.err")).as("progress shows both runs going").contains("0/6 done, 0 failed, 2 running");
         Thread.sleep(500);
         new ProcessBuilder("bash", "-c", "kill -INT " + p.pid()).start().waitFor(); // what Ctrl-C sends
 
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("exits well before the one-minute tasks end").isTrue();
-        String err = read("err.txt");
+        String err = read("cmd.err");
         assertThat(p.exitValue()).as(err).isEqualTo(130);
         assertThat(err).contains("SIGINT received").contains("0 succeeded, 0 failed, 0 timed out, 2 cancelled, 4 skipped (interrupted)");
-        JsonNode doc = JSON.readTree(read("out.txt"));
+        JsonNode doc = JSON.readTree(read("cmd.out"));
         assertThat(doc.get("interrupted").asBoolean()).isTrue();
         assertThat(doc.get("counts").get("CANCELLED").asInt()).isEqualTo(2);
         assertThat(doc.get("counts").get("SKIPPED").asInt()).isEqualTo(4);
-        try (SqliteHistoryStore store = SqliteHistoryStore.open(dir.resolve("history.db"))) {
+        try (SqliteHistoryStore store = SqliteHistoryStore.open(dir.resolve("cmd-history.db"))) {
             BatchRecord b = store.batch(doc.get("batchId").asText()).orElseThrow();
             assertThat(b.state()).isEqualTo("INTERRUPTED");
             assertThat(b.counts()).containsEntry("CANCELLED", 2L).containsEntry("SKIPPED", 4L).containsEntry("PENDING", 0L);
@@ -120,13 +97,9 @@ class LauncherIT {
         Path history = dir.resolve("shared.db");
         List<Process> drivers = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
-            ProcessBuilder pb = new ProcessBuilder(LAUNCHER.toString(), "foreach", "dev.fanout.cli.sample.SampleDailyJob",
+            drivers.add(launched.fanout("d" + i, "foreach", "dev.fanout.cli.sample.SampleDailyJob",
                     "--range", "day=2024-02-01..2024-02-08", "-p", "bookings=500", "--parallelism", "2",
-                    "--history", history.toString())
-                    .redirectOutput(dir.resolve("d" + i + ".out").toFile()).redirectError(dir.resolve("d" + i + ".err").toFile());
-            Process p = pb.start();
-            started.add(p);
-            drivers.add(p);
+                    "--history", history.toString()));
         }
         for (int i = 0; i < 2; i++) {
             assertThat(drivers.get(i).waitFor(240, TimeUnit.SECONDS)).isTrue();
