@@ -191,35 +191,40 @@ public final class SqliteHistoryStore implements HistoryStore {
     private static void migrate(Path file, Connection conn) throws SQLException {
         int latest = MIGRATIONS.size();
         try (Statement st = conn.createStatement()) {
-            int appId = intPragma(st, "application_id");
-            int version = intPragma(st, "user_version");
-            if (appId != APPLICATION_ID && (appId != 0 || version != 0 || hasTables(st))) {
-                throw new HistoryException("history file " + file + " is a SQLite database of another application"
-                        + " (application_id " + appId + "), not a fanout history; give another --history file");
+            if (intPragma(st, "application_id") == APPLICATION_ID && intPragma(st, "user_version") == latest) {
+                return; // the usual case, without taking the write lock
             }
-            if (version > latest) {
-                throw new HistoryException("history file " + file + " has schema version " + version
-                        + ", newer than this fanout understands (" + latest + "); use a newer fanout, or another --history file");
-            }
-            if (version == latest) {
-                return;
-            }
+            // Checked and migrated under the write lock: another process may be creating the same file right now,
+            // and reading its application id, version and tables outside one transaction could see half of that.
             st.execute("BEGIN IMMEDIATE");
             try {
-                version = intPragma(st, "user_version"); // another process may have migrated meanwhile
-                for (int v = version; v < latest; v++) {
-                    for (String sql : MIGRATIONS.get(v)) {
-                        st.execute(sql);
-                    }
-                }
-                st.execute("PRAGMA application_id = " + APPLICATION_ID);
-                st.execute("PRAGMA user_version = " + latest);
+                checkAndMigrate(file, st, latest);
                 st.execute("COMMIT");
             } catch (SQLException | RuntimeException e) {
                 st.execute("ROLLBACK");
                 throw e;
             }
         }
+    }
+
+    private static void checkAndMigrate(Path file, Statement st, int latest) throws SQLException {
+        int appId = intPragma(st, "application_id");
+        int version = intPragma(st, "user_version");
+        if (appId != APPLICATION_ID && (appId != 0 || version != 0 || hasTables(st))) {
+            throw new HistoryException("history file " + file + " is a SQLite database of another application"
+                    + " (application_id " + appId + "), not a fanout history; give another --history file");
+        }
+        if (version > latest) {
+            throw new HistoryException("history file " + file + " has schema version " + version
+                    + ", newer than this fanout understands (" + latest + "); use a newer fanout, or another --history file");
+        }
+        for (int v = version; v < latest; v++) {
+            for (String sql : MIGRATIONS.get(v)) {
+                st.execute(sql);
+            }
+        }
+        st.execute("PRAGMA application_id = " + APPLICATION_ID);
+        st.execute("PRAGMA user_version = " + latest);
     }
 
     private static int intPragma(Statement st, String name) throws SQLException {

@@ -161,6 +161,28 @@ class SqliteHistoryStoreTest {
     }
 
     @Test
+    void processesCreatingTheSameNewFileAtOnceAllOpenIt() throws Exception {
+        for (int round = 0; round < 10; round++) {
+            Path file = dir.resolve("race-" + round + ".db");
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            try {
+                List<Future<?>> opened = new ArrayList<>();
+                for (int t = 0; t < 4; t++) {
+                    opened.add(pool.submit(() -> {
+                        SqliteHistoryStore.open(file).close(); // each on its own connection, as separate processes
+                        return null;
+                    }));
+                }
+                for (Future<?> f : opened) {
+                    f.get(60, TimeUnit.SECONDS); // none refused the half-created file as another application's
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @Test
     void writersOnSeparateConnectionsToTheSameFileLoseNothing() throws Exception {
         Path file = dir.resolve("shared.db");
         int writers = 4;
