@@ -144,17 +144,39 @@ public final class SqliteHistoryStore implements HistoryStore {
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
         config.setBusyTimeout(busyTimeoutMillis);
-        Connection conn = null;
+        long deadline = System.nanoTime() + busyTimeoutMillis * 1_000_000L;
+        for (int tries = 1; ; tries++) {
+            Connection conn = null;
+            try {
+                conn = config.createConnection("jdbc:sqlite:" + abs);
+                migrate(abs, conn);
+                return new SqliteHistoryStore(abs, conn);
+            } catch (SQLException e) {
+                closeQuietly(conn);
+                if (isBusy(e) && System.nanoTime() < deadline) {
+                    // Turning a new file into WAL mode needs an exclusive lock and SQLite answers BUSY at once,
+                    // without its busy handler, while another process does the same: wait a little and try again.
+                    sleepQuietly(Math.min(100, 5L * tries));
+                    continue;
+                }
+                throw translate(abs, "open", e);
+            } catch (RuntimeException e) {
+                closeQuietly(conn);
+                throw e;
+            }
+        }
+    }
+
+    private static boolean isBusy(SQLException e) {
+        return e instanceof SQLiteException se && se.getResultCode().name().startsWith("SQLITE_BUSY");
+    }
+
+    private static void sleepQuietly(long millis) {
         try {
-            conn = config.createConnection("jdbc:sqlite:" + abs);
-            migrate(abs, conn);
-            return new SqliteHistoryStore(abs, conn);
-        } catch (SQLException e) {
-            closeQuietly(conn);
-            throw translate(abs, "open", e);
-        } catch (RuntimeException e) {
-            closeQuietly(conn);
-            throw e;
+            Thread.sleep(millis);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new HistoryException("interrupted while waiting for a locked history file", ie);
         }
     }
 
@@ -246,7 +268,7 @@ public final class SqliteHistoryStore implements HistoryStore {
                 return new HistoryException("history file " + file + " is corrupt or not a SQLite database ("
                         + code.message + "); move it away or give another --history file", e);
             }
-            if (code == SQLiteErrorCode.SQLITE_BUSY) {
+            if (code.name().startsWith("SQLITE_BUSY")) {
                 return new HistoryException("history file " + file + " stayed locked by another process ("
                         + what + "); try again", e);
             }

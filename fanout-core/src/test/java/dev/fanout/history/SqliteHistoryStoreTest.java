@@ -162,7 +162,7 @@ class SqliteHistoryStoreTest {
 
     @Test
     void processesCreatingTheSameNewFileAtOnceAllOpenIt() throws Exception {
-        for (int round = 0; round < 10; round++) {
+        for (int round = 0; round < 50; round++) {
             Path file = dir.resolve("race-" + round + ".db");
             ExecutorService pool = Executors.newFixedThreadPool(4);
             try {
