@@ -118,13 +118,18 @@ final class BatchExecution {
         }
         configureLogging(spark.verbose);
         Thread.currentThread().setContextClassLoader(loader);
+        return start(env, spark, parallelism, sparkConf(spark, defaults), appName);
+    }
+
+    /** {@code defaults}, then the user's {@code --conf} settings, and {@code --jars} added to {@code spark.jars}. */
+    static Map<String, String> sparkConf(SparkOptions spark, Map<String, String> defaults) {
         Map<String, String> conf = new LinkedHashMap<>(defaults);
         conf.putAll(spark.conf);
         if (!spark.jars.isEmpty()) {
             conf.merge("spark.jars", spark.jars.stream().map(p -> p.toAbsolutePath().toString()).collect(Collectors.joining(",")),
                     (mine, theirs) -> mine + "," + theirs);
         }
-        return start(env, spark, parallelism, conf, appName);
+        return conf;
     }
 
     /**
@@ -210,7 +215,7 @@ final class BatchExecution {
                 : result.runs().stream().anyMatch(r -> r.outcome().isFailure()) || !result.succeeded() ? EXIT_FAILED : EXIT_OK;
     }
 
-    private static SparkSession start(Environment env, SparkOptions spark, int parallelism, Map<String, String> conf, String appName) {
+    static SparkSession start(Environment env, SparkOptions spark, int parallelism, Map<String, String> conf, String appName) {
         try {
             return env.spark().start("fanout " + appName, spark.master, parallelism, conf);
         } catch (RuntimeException e) {

@@ -11,7 +11,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "fanout", mixinStandardHelpOptions = true, version = "fanout 0.1.0",
-        subcommands = {RunCommand.class, ForeachCommand.class, ResumeCommand.class, HistoryCommand.class, ReportCommand.class,
+        subcommands = {RunCommand.class, ForeachCommand.class, RowsCommand.class, ResumeCommand.class, HistoryCommand.class, ReportCommand.class,
                 DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
         description = {"Runs a parameterized Spark job many times in parallel inside one Spark application:",
                 "bounded slots with a FAIR pool each, per-run isolation, timeouts that cancel the cluster work, retries."})
@@ -29,7 +29,7 @@ final class FanoutCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing command: give one of run, foreach, resume, history, report, demo, bench");
+        throw new ParameterException(spec.commandLine(), "missing command: give one of run, foreach, rows, resume, history, report, demo, bench");
     }
 
     /** The command line, wired to {@code env}: usage errors print one paragraph and exit 2. */
