@@ -194,6 +194,33 @@ class ClusterIT {
     }
 
     @Test
+    void rowCallsComeFromTheExecutorProcessesNotTheDriver() throws Exception {
+        try (dev.fanout.rows.TestApi api = dev.fanout.rows.TestApi.start(
+                dev.fanout.rows.TestApi.Config.defaults().withLatency(Duration.ofMillis(20)))) {
+            Path in = dir.resolve("rows-in.csv");
+            StringBuilder csv = new StringBuilder("id\n");
+            for (int i = 0; i < 300; i++) {
+                csv.append(i).append('\n');
+            }
+            Files.writeString(in, csv);
+            Process driver = launched.fanout("rows-cluster", "rows", "--input", in.toString(), "--url", api.base() + "/items/{id}",
+                    "-H", "X-Caller-Pid: {@pid}", "--field", "price:double=/price", "--output", dir.resolve("rows-out.parquet").toString(),
+                    "--master", master);
+            Set<Long> executorPids = new HashSet<>();
+            while (!driver.waitFor(100, TimeUnit.MILLISECONDS)) { // executors exit with the application: note them meanwhile
+                executors().forEach(h -> executorPids.add(h.pid()));
+            }
+            awaitExit(driver, "rows-cluster", 0);
+            assertThat(read("rows-cluster.err")).contains("rows: 300 of 300").contains("300 with a result, 0 in error");
+            Map<String, Long> byPid = api.callsByPid();
+            assertThat(byPid.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(300);
+            assertThat(byPid).doesNotContainKey(Long.toString(driver.pid()));
+            assertThat(byPid.keySet()).as("calls came from both executor JVMs").hasSize(2)
+                    .allSatisfy(pid -> assertThat(executorPids).contains(Long.parseLong(pid)));
+        }
+    }
+
+    @Test
     void anExecutorKilledMidBatchIsSurvivedWithEveryItemCorrect() throws Exception {
         Process driver = launched.fanout("executor-loss", "foreach", "dev.fanout.cli.testjobs.WhereJob", "--jars", jar.toString(),
                 "--range", "n=1..10", "-p", "ms=1500", "--master", master, "--parallelism", "auto", "--json");
