@@ -192,9 +192,17 @@ final class RowsCommand implements Callable<Integer> {
             err.flush();
         }, every, every, TimeUnit.MILLISECONDS);
         boolean written = false;
-        try (SignalTrap trap = SignalTrap.install(err, () -> {
+        String group = "fanout-rows-" + Long.toHexString(System.nanoTime());
+        // interruptOnCancel: a cancelled task's thread is interrupted, so its calls stop at once
+        session.sparkContext().setJobGroup(group, "fanout rows " + input.getFileName(), true);
+        try (SignalTrap trap = SignalTrap.install(err, "stopping the calls", () -> {
             interrupted.set(true);
-            session.sparkContext().cancelAllJobs();
+            if (!spark.verbose) {
+                // the user asked to stop: Spark's and Hadoop's logs of the tasks and the write being aborted are noise
+                org.apache.logging.log4j.core.config.Configurator.setLevel("org.apache.spark", org.apache.logging.log4j.Level.OFF);
+                org.apache.logging.log4j.core.config.Configurator.setLevel("org.apache.hadoop", org.apache.logging.log4j.Level.OFF);
+            }
+            session.sparkContext().cancelJobGroup(group);
         })) {
             var writer = out.write().format(outFormat).mode(overwrite ? "overwrite" : "errorifexists");
             if (outFormat.equals("csv")) {
@@ -202,11 +210,12 @@ final class RowsCommand implements Callable<Integer> {
             }
             writer.save(output.toString());
             written = true;
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // the write's SparkException is checked, thrown unchecked from Scala
             if (!interrupted.get()) {
                 throw e;
             }
         } finally {
+            session.sparkContext().clearJobGroup();
             ticker.shutdownNow();
             if (terminal) {
                 err.print("\r\033[K");
@@ -256,7 +265,7 @@ final class RowsCommand implements Callable<Integer> {
             cols.add(functions.col("`" + name.replace("`", "``") + "`"));
         }
         for (HttpRowFunction.Field f : fn.fields()) {
-            if (have.contains(f.name()) || RowFanout.COLUMNS.contains(f.name())) {
+            if (have.stream().anyMatch(f.name()::equalsIgnoreCase) || RowFanout.COLUMNS.stream().anyMatch(f.name()::equalsIgnoreCase)) {
                 throw new BadInputException("--field " + f.name() + ": the output already has a column named '" + f.name()
                         + "'; give the field another name");
             }

@@ -20,13 +20,17 @@ final class SignalTrap implements AutoCloseable {
     private SignalTrap() {}
 
     static SignalTrap install(PrintStream err, Runnable stop) {
+        return install(err, "cancelling the runs in flight and skipping the rest", stop);
+    }
+
+    /** As {@link #install(PrintStream, Runnable)}, saying {@code what} the first signal does. */
+    static SignalTrap install(PrintStream err, String what, Runnable stop) {
         SignalTrap trap = new SignalTrap();
         AtomicInteger received = new AtomicInteger();
         SignalHandler handler = sig -> {
             if (received.getAndIncrement() == 0) {
                 err.println();
-                err.println("fanout: SIG" + sig.getName() + " received: cancelling the runs in flight and skipping the rest"
-                        + " (send it again to exit at once)");
+                err.println("fanout: SIG" + sig.getName() + " received: " + what + " (send it again to exit at once)");
                 Thread t = new Thread(stop, "fanout-interrupt");
                 t.setDaemon(true);
                 t.start();

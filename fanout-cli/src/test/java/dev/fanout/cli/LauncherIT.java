@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fanout.history.BatchRecord;
 import dev.fanout.history.SqliteHistoryStore;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,6 +90,36 @@ class LauncherIT {
             BatchRecord b = store.batch(doc.get("batchId").asText()).orElseThrow();
             assertThat(b.state()).isEqualTo("INTERRUPTED");
             assertThat(b.counts()).containsEntry("CANCELLED", 2L).containsEntry("SKIPPED", 4L).containsEntry("PENDING", 0L);
+        }
+    }
+
+    @Test
+    void ctrlCStopsTheRowCallsAndExits130WithoutWritingTheOutput() throws Exception {
+        try (dev.fanout.rows.TestApi api = dev.fanout.rows.TestApi.start(
+                dev.fanout.rows.TestApi.Config.defaults().withLatency(java.time.Duration.ofMillis(500)))) {
+            Path in = dir.resolve("rows.csv");
+            StringBuilder csv = new StringBuilder("id\n");
+            for (int i = 0; i < 5000; i++) {
+                csv.append(i).append('\n');
+            }
+            Files.writeString(in, csv);
+            Path out = dir.resolve("rows-out.parquet");
+            // all rows would take 5000 x 0.5 s / (2 partitions x 8) = 156 s
+            Process p = start("rows", "--input", in.toString(), "--url", api.base() + "/items/{id}", "--master", "local[2]",
+                    "--output", out.toString());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (api.calls().size() < 40 && System.nanoTime() < deadline && p.isAlive()) {
+                Thread.sleep(100);
+            }
+            assertThat(api.calls().size()).as(read("cmd.err")).isGreaterThanOrEqualTo(40);
+            new ProcessBuilder("bash", "-c", "kill -INT " + p.pid()).start().waitFor(); // what Ctrl-C sends
+
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("exits long before the rows would be done").isTrue();
+            String err = read("cmd.err");
+            assertThat(p.exitValue()).as(err).isEqualTo(130);
+            assertThat(err).contains("SIGINT received").contains("interrupted: the calls were stopped").doesNotContain("\tat ");
+            assertThat(out.resolve("_SUCCESS")).doesNotExist();
+            assertThat(api.calls().size()).isLessThan(1000);
         }
     }
 

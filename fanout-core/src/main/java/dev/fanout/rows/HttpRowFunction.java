@@ -112,10 +112,7 @@ public final class HttpRowFunction implements RowFunction {
             req.header(h.getKey(), h.getValue().render(row, call, Template.Encoding.TEXT));
         }
         if (body != null) {
-            boolean json = headers.entrySet().stream().anyMatch(h -> h.getKey().equalsIgnoreCase("Content-Type")
-                    && h.getValue().text().toLowerCase(Locale.ROOT).contains("json"));
-            req.method(method, HttpRequest.BodyPublishers.ofString(body.render(row, call,
-                    json ? Template.Encoding.JSON : Template.Encoding.TEXT)));
+            req.method(method, HttpRequest.BodyPublishers.ofString(body.render(row, call, bodyEncoding())));
         } else {
             req.method(method, HttpRequest.BodyPublishers.noBody());
         }
@@ -128,6 +125,13 @@ public final class HttpRowFunction implements RowFunction {
                         throw new CompletionException(e);
                     }
                 });
+    }
+
+    private Template.Encoding bodyEncoding() {
+        String type = headers.entrySet().stream().filter(h -> h.getKey().equalsIgnoreCase("Content-Type"))
+                .map(h -> h.getValue().text().toLowerCase(Locale.ROOT)).findFirst().orElse("");
+        return type.contains("json") ? Template.Encoding.JSON
+                : type.contains("x-www-form-urlencoded") ? Template.Encoding.FORM : Template.Encoding.TEXT;
     }
 
     private Object answer(HttpResponse<String> resp, String where) throws RowCallException {
@@ -295,7 +299,10 @@ public final class HttpRowFunction implements RowFunction {
             return this;
         }
 
-        /** A request body template; a {@code Content-Type} header containing "json" makes values JSON-escaped. */
+        /**
+         * A request body template. Values are JSON-escaped when the {@code Content-Type} says json (the default for a
+         * body starting with { or [), form-encoded for {@code application/x-www-form-urlencoded}, else inserted as they are.
+         */
         public Builder body(String template) {
             this.body = Template.parse(template, "body template");
             return this;

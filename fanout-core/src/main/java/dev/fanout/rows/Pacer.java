@@ -35,6 +35,16 @@ final class Pacer {
         if (wait > 0) {
             TimeUnit.NANOSECONDS.sleep(wait);
         }
+        while (true) { // a pause asked for while we waited applies to this call too
+            long pause;
+            synchronized (this) {
+                pause = pausedUntil == Long.MIN_VALUE ? 0 : pausedUntil - System.nanoTime();
+            }
+            if (pause <= 0) {
+                return;
+            }
+            TimeUnit.NANOSECONDS.sleep(pause);
+        }
     }
 
     /** No call starts before {@code nanoTime}. */

@@ -20,6 +20,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.spark.TaskContext;
 import org.apache.spark.sql.Row;
 
 /**
@@ -72,19 +73,36 @@ final class PartitionCalls implements Iterator<PartitionCalls.Done>, AutoCloseab
 
     @Override
     public Done next() {
+        stopIfKilled();
         fill();
         Pending head = window.poll();
         if (head == null) {
             throw new NoSuchElementException();
         }
         try {
-            return head.done.get();
+            while (true) {
+                try {
+                    return head.done.get(200, TimeUnit.MILLISECONDS);
+                } catch (TimeoutException slice) {
+                    stopIfKilled();
+                }
+            }
         } catch (InterruptedException e) {
             close(); // the task was killed (job cancelled): stop calling
             Thread.currentThread().interrupt();
+            stopIfKilled(); // Spark's TaskKilledException when Spark killed it
             throw new IllegalStateException("interrupted while waiting for a row's call", e);
         } catch (ExecutionException e) {
             throw new IllegalStateException("a row's call ended abnormally", e.getCause());
+        }
+    }
+
+    /** A job cancelled without interrupting its tasks marks them killed: stop calling then too. */
+    private void stopIfKilled() {
+        TaskContext task = TaskContext.get();
+        if (task != null && task.isInterrupted()) {
+            close();
+            task.killTaskIfInterrupted();
         }
     }
 
@@ -111,7 +129,12 @@ final class PartitionCalls implements Iterator<PartitionCalls.Done>, AutoCloseab
                     permits.release();
                     return;
                 }
-                launch(p);
+                try {
+                    launch(p);
+                } catch (Throwable t) { // never leave a row without an outcome: its task would wait forever
+                    permits.release();
+                    p.done.complete(new Done(p.row, null, "fanout failed to start the call: " + t, "internal", p.attempts, 0));
+                }
             }
         } catch (InterruptedException e) {
             // closed
@@ -134,7 +157,12 @@ final class PartitionCalls implements Iterator<PartitionCalls.Done>, AutoCloseab
         f.orTimeout(settings.timeout().toNanos(), TimeUnit.NANOSECONDS)
                 .whenComplete((value, error) -> {
                     permits.release();
-                    ended(p, value, error, System.nanoTime() - start);
+                    try {
+                        ended(p, value, error, System.nanoTime() - start);
+                    } catch (Throwable t) { // never leave a row without an outcome: its task would wait forever
+                        p.done.complete(new Done(p.row, null, "fanout failed to handle the call's outcome: " + t, "internal",
+                                p.attempts, 0));
+                    }
                 });
     }
 
@@ -195,8 +223,8 @@ final class PartitionCalls implements Iterator<PartitionCalls.Done>, AutoCloseab
         if (t instanceof TimeoutException && t.getMessage() == null) {
             return "no answer within " + dev.fanout.DurationFormat.format(settings.timeout());
         }
-        if (t instanceof RowCallException) {
-            return t.getMessage();
+        if (t instanceof RowCallException rce) {
+            return t.getMessage() != null ? t.getMessage() : rce.kind(); // an error always has a message
         }
         return t.getMessage() == null ? t.getClass().getName() : t.getClass().getSimpleName() + ": " + t.getMessage();
     }

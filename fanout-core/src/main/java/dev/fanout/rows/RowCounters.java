@@ -1,17 +1,14 @@
 package dev.fanout.rows;
 
 import java.io.Serializable;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.SparkContext;
 import org.apache.spark.scheduler.AccumulableInfo;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerExecutorMetricsUpdate;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
-import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
 import scala.Tuple4;
 import scala.jdk.javaapi.CollectionConverters;
@@ -25,18 +22,29 @@ import scala.jdk.javaapi.CollectionConverters;
 public final class RowCounters implements AutoCloseable {
 
     /** The accumulators shipped to the tasks. */
-    record Accumulators(LongAccumulator rows, LongAccumulator errors, LongAccumulator calls,
-                        CollectionAccumulator<String> kinds) implements Serializable {}
+    record Accumulators(LongAccumulator rows, LongAccumulator errors, LongAccumulator calls, KindCounts kinds)
+            implements Serializable {}
 
     private final SparkContext sc;
     private final Accumulators acc;
-    private final Live live = new Live();
+    private final Live live;
+    private volatile boolean closed;
 
-    RowCounters(SparkContext sc) {
+    /** {@code follow}: also follow running tasks' values from heartbeats (a listener, until {@link #close()}). */
+    RowCounters(SparkContext sc, boolean follow) {
         this.sc = sc;
+        KindCounts kinds = new KindCounts();
+        sc.register(kinds, "fanout row errors by kind");
         this.acc = new Accumulators(sc.longAccumulator("fanout rows done"), sc.longAccumulator("fanout rows in error"),
-                sc.longAccumulator("fanout row calls"), sc.collectionAccumulator("fanout row error kinds"));
-        sc.addSparkListener(live);
+                sc.longAccumulator("fanout row calls"), kinds);
+        this.live = follow ? new Live() : null;
+        if (live != null) {
+            sc.addSparkListener(live);
+        }
+    }
+
+    private long running(long accumulatorId) {
+        return live == null || closed ? 0 : live.sum(accumulatorId);
     }
 
     Accumulators accumulators() {
@@ -45,35 +53,35 @@ public final class RowCounters implements AutoCloseable {
 
     /** Rows that have their outcome. */
     public long rowsDone() {
-        return acc.rows().value() + live.sum(acc.rows().id());
+        return acc.rows().value() + running(acc.rows().id());
     }
 
     /** Rows that ended with an error. */
     public long errors() {
-        return acc.errors().value() + live.sum(acc.errors().id());
+        return acc.errors().value() + running(acc.errors().id());
     }
 
     /** Calls started, retries included. */
     public long calls() {
-        return acc.calls().value() + live.sum(acc.calls().id());
+        return acc.calls().value() + running(acc.calls().id());
     }
 
     /** Rows in error by kind ({@code http_404}, {@code timeout}, ...), from the tasks that ended. */
     public Map<String, Long> errorsByKind() {
-        Map<String, Long> byKind = new TreeMap<>();
-        List<String> kinds = acc.kinds().value();
-        synchronized (kinds) {
-            for (String k : kinds) {
-                byKind.merge(k, 1L, Long::sum);
-            }
-        }
-        return byKind;
+        return acc.kinds().value();
     }
 
-    /** Stops following the running tasks' heartbeats. */
+    /**
+     * Stops following the running tasks' heartbeats; from then on the counts are the merged values of the tasks that
+     * ended (call it once the action is done: a task's last heartbeat value is then not added on top).
+     */
     @Override
     public void close() {
-        sc.removeSparkListener(live);
+        closed = true;
+        if (live != null) {
+            sc.removeSparkListener(live);
+            live.byTask.clear();
+        }
     }
 
     /** The latest value of each of our accumulators in each running task, from heartbeats. */

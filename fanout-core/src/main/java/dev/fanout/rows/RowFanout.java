@@ -1,7 +1,6 @@
 package dev.fanout.rows;
 
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import org.apache.spark.sql.Dataset;
@@ -63,7 +62,7 @@ public final class RowFanout {
 
     /** The input with the result columns added; lazy: see the class comment. */
     public Dataset<Row> apply(Dataset<Row> input, RowFunction fn) {
-        return prepare(input, fn).dataset();
+        return prepare(input, fn, false).dataset();
     }
 
     /**
@@ -71,22 +70,30 @@ public final class RowFanout {
      * Close the counters when done.
      */
     public Tracked prepare(Dataset<Row> input, RowFunction fn) {
+        return prepare(input, fn, true);
+    }
+
+    private Tracked prepare(Dataset<Row> input, RowFunction fn, boolean follow) {
         Objects.requireNonNull(fn, "fn");
         StructType schema = input.schema();
         fn.validate(schema);
         for (String c : COLUMNS) {
-            if (Arrays.asList(schema.fieldNames()).contains(prefix + c)) {
-                throw new IllegalArgumentException("the input already has a column named '" + prefix + c
-                        + "'; give a prefix for the added columns");
+            for (String have : schema.fieldNames()) {
+                if (have.equalsIgnoreCase(prefix + c)) { // Spark resolves column names case-insensitively
+                    throw new IllegalArgumentException("the input already has a column named '" + have
+                            + "'; rename it, or give a prefix for the added columns (RowFanout.Builder.columnPrefix)");
+                }
             }
         }
         SparkSession spark = input.sparkSession();
         int slots = Math.max(1, spark.sparkContext().defaultParallelism());
         int current = input.rdd().getNumPartitions();
-        int n = partitions != null ? partitions : Math.max(current, slots);
+        // With a rate, as many partitions as task slots, each with rate / partitions: the sum holds even if more
+        // executors come (dynamic allocation) and let more partitions run at once than were counted here.
+        int n = partitions != null ? partitions : rate > 0 ? slots : Math.max(current, slots);
         Dataset<Row> parts = n == current ? input : input.repartition(n);
         int runningAtOnce = Math.min(n, slots);
-        CallSettings settings = new CallSettings(concurrency, rate > 0 ? rate / runningAtOnce : 0, timeout, retries,
+        CallSettings settings = new CallSettings(concurrency, rate > 0 ? rate / n : 0, timeout, retries,
                 backoff, maxBackoff, maxRetryAfter);
         DataType resultType = fn.resultType();
         StructType out = schema
@@ -95,7 +102,7 @@ public final class RowFanout {
                 .add(prefix + "error_kind", DataTypes.StringType, true)
                 .add(prefix + "attempts", DataTypes.IntegerType, false)
                 .add(prefix + "latency_ms", DataTypes.LongType, false);
-        RowCounters counters = new RowCounters(spark.sparkContext());
+        RowCounters counters = new RowCounters(spark.sparkContext(), follow);
         Dataset<Row> result = parts.mapPartitions(
                 new PartitionMapper(fn, settings, resultType, counters.accumulators()), Encoders.row(out));
         return new Tracked(result, counters, n, runningAtOnce, settings.ratePerSecond());
@@ -105,7 +112,7 @@ public final class RowFanout {
      * A prepared fan-out.
      *
      * @param partitions        the Spark partitions (tasks) the rows are spread over
-     * @param runningAtOnce     partitions that can run at once (the rate is split over them)
+     * @param runningAtOnce     partitions that can run at once with the task slots counted at the start
      * @param ratePerPartition  calls per second each partition may start (0: no limit)
      */
     public record Tracked(Dataset<Row> dataset, RowCounters counters, int partitions, int runningAtOnce,
@@ -136,7 +143,10 @@ public final class RowFanout {
             return this;
         }
 
-        /** Calls per second over the whole cluster, split over the partitions running at once (default: no limit). */
+        /**
+         * Calls per second over the whole cluster, retries included (default: no limit). Split evenly over the
+         * partitions, which then default to the cluster's task slots so that all of them run at once.
+         */
         public Builder rate(double callsPerSecond) {
             if (!(callsPerSecond >= 0) || Double.isInfinite(callsPerSecond)) {
                 throw new IllegalArgumentException("rate must be a positive number of calls per second, got " + callsPerSecond);

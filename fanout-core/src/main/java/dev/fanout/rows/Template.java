@@ -18,14 +18,14 @@ import org.apache.spark.sql.types.StructType;
  * A text with placeholders filled from a row: {@code {column}} takes the row's value of that column, and
  * {@code {@pid}}, {@code {@host}}, {@code {@partition}}, {@code {@attempt}} tell where and which call it is. A brace
  * not followed by a name and a closing brace is plain text, so JSON bodies need no escaping:
- * {@code {"id": "{id}"}}. Values are encoded for where they go: percent-encoded in a URL, JSON-escaped in a JSON body.
+ * {@code {"id": "{id}"}}. Values are encoded for where they go: percent-encoded in a URL or a form body, JSON-escaped in a JSON body.
  */
 final class Template implements Serializable {
     private static final long serialVersionUID = 1L;
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{(@?[A-Za-z_][A-Za-z0-9_]*)}");
     private static final Set<String> SPECIAL = Set.of("@pid", "@host", "@partition", "@attempt");
 
-    enum Encoding { URL, JSON, TEXT }
+    enum Encoding { URL, JSON, FORM, TEXT }
 
     private final String text;
     private final List<String> literals = new ArrayList<>(); // literals.get(i) comes before names.get(i)
@@ -88,7 +88,11 @@ final class Template implements Serializable {
         StringBuilder sb = new StringBuilder(text.length() + 32);
         for (int i = 0; i < names.size(); i++) {
             sb.append(literals.get(i));
-            sb.append(encode(value(names.get(i), row, call), encoding));
+            String v = value(names.get(i), row, call);
+            if (encoding == Encoding.URL && v.isEmpty()) {
+                throw RowCallException.permanent("bad_input", "column '" + names.get(i) + "' is empty; no call made");
+            }
+            sb.append(encode(v, encoding));
         }
         sb.append(literals.get(names.size()));
         return sb.toString();
@@ -112,7 +116,11 @@ final class Template implements Serializable {
     private static String encode(String v, Encoding encoding) {
         switch (encoding) {
             case URL:
-                return URLEncoder.encode(v, StandardCharsets.UTF_8).replace("+", "%20");
+                String e = URLEncoder.encode(v, StandardCharsets.UTF_8).replace("+", "%20");
+                // "." and ".." would be path steps (/items/.. is /), not values
+                return e.equals(".") || e.equals("..") ? e.replace(".", "%2E") : e;
+            case FORM:
+                return URLEncoder.encode(v, StandardCharsets.UTF_8);
             case JSON:
                 return new String(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(v));
             default:

@@ -217,6 +217,26 @@ class RowFanoutTest {
     }
 
     @Test
+    void pathValuesAreEncodedAsValuesAndFormBodiesAreFormEncoded(SparkSession spark) {
+        try (TestApi api = TestApi.start(TestApi.Config.defaults())) {
+            Dataset<Row> in = spark.sql("select * from values ('1', 'a b/c'), ('2', '..'), ('3', ''), ('4', 'x&y=1') as t(id, v)");
+            HttpRowFunction fn = HttpRowFunction.request("POST", api.base() + "/echo?v={v}")
+                    .header("Content-Type", "application/x-www-form-urlencoded").body("id={id}&v={v}").build();
+            Map<String, Row> rows = byId(RowFanout.builder().build().apply(in, fn).collectAsList());
+            assertThat((String) rows.get("1").getAs("result")).isEqualTo("id=1&v=a+b%2Fc");
+            assertThat((String) rows.get("4").getAs("result")).isEqualTo("id=4&v=x%26y%3D1");
+            assertThat((String) rows.get("3").getAs("error")).contains("column 'v' is empty");
+            assertThat(api.calls()).hasSize(3);
+
+            HttpRowFunction path = HttpRowFunction.get(api.base() + "/items/{v}").build();
+            Dataset<Row> paths = spark.sql("select * from values ('1', 'a b+ä'), ('2', '..') as t(id, v)");
+            Map<String, Row> byPath = byId(RowFanout.builder().build().apply(paths, path).collectAsList());
+            assertThat((String) byPath.get("1").getAs("result")).contains("\"id\":\"a b+ä\"");
+            assertThat((String) byPath.get("2").getAs("result")).contains("\"id\":\"..\""); // not /items/.. = /
+        }
+    }
+
+    @Test
     void aCallPastItsTimeoutIsATimeoutRetriedThenRecorded(SparkSession spark) {
         try (TestApi api = TestApi.start(TestApi.Config.defaults().withLatency(Duration.ofSeconds(3)))) {
             HttpRowFunction fn = HttpRowFunction.get(api.base() + "/items/{id}").build();
@@ -301,7 +321,8 @@ class RowFanoutTest {
             ExecutorService driver = Executors.newSingleThreadExecutor();
             try {
                 Future<?> job = driver.submit(() -> {
-                    spark.sparkContext().setJobGroup("rows-cancel-test", "rows", true);
+                    // without interrupting the task threads (Spark's default): the tasks notice they were killed
+                    spark.sparkContext().setJobGroup("rows-cancel-test", "rows", false);
                     return out.collectAsList();
                 });
                 long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
