@@ -102,6 +102,10 @@ final class RowsCommand implements Callable<Integer> {
     @Option(names = "--partitions", paramLabel = "N", description = "Spark partitions (tasks) to spread the rows over (default: the input's, at least the cluster's task slots).")
     Integer partitions;
 
+    @Option(names = "--executor-wait", paramLabel = "DURATION", defaultValue = "60s", converter = RunOptions.DurationConverter.class,
+            description = "On a cluster, how long to wait for executors to register before sizing the partitions (default: ${DEFAULT-VALUE}).")
+    Duration executorWait;
+
     @Option(names = "--output", required = true, paramLabel = "PATH", description = "Where to write the rows: a directory of part files, as Spark writes; format from the extension.")
     Path output;
 
@@ -150,6 +154,7 @@ final class RowsCommand implements Callable<Integer> {
     }
 
     private int run(SparkSession session, HttpRowFunction fn, RowFanout fanout, String inFormat, String outFormat) {
+        awaitExecutors(session);
         Dataset<Row> in;
         long total;
         try {
@@ -224,6 +229,29 @@ final class RowsCommand implements Callable<Integer> {
         }
         long nanos = System.nanoTime() - start;
         return summary(tracked, total, nanos, written, interrupted.get());
+    }
+
+    /**
+     * On a cluster the executors register after the application starts: the partitions are sized from the task slots,
+     * so wait (bounded) until they stop arriving.
+     */
+    private void awaitExecutors(SparkSession session) {
+        var sc = session.sparkContext();
+        if (sc.isLocal()) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        try {
+            int n = dev.fanout.spark.ExecutorTracker.of(sc).awaitExecutors(executorWait, Duration.ofSeconds(3));
+            if (n == 0) {
+                parent.env.err().printf("fanout rows: warning: no executor registered within %s%n", DurationFormat.format(executorWait));
+            } else {
+                parent.env.err().printf(Locale.ROOT, "fanout rows: %d executor(s) with %d task slots registered in %.1fs%n", n,
+                        sc.defaultParallelism(), (System.nanoTime() - t0) / 1e9);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private int summary(RowFanout.Tracked tracked, long total, long nanos, boolean written, boolean interrupted) {
