@@ -219,13 +219,18 @@ final class BatchExecution {
         try {
             return env.spark().start("fanout " + appName, spark.master, parallelism, conf);
         } catch (RuntimeException e) {
-            Throwable root = e;
-            while (root.getCause() != null && root.getCause() != root) {
-                root = root.getCause();
-            }
             throw new BadInputException("cannot start Spark with --master " + spark.master
-                    + (conf.isEmpty() ? "" : " and --conf " + conf.keySet()) + ": " + root.getMessage());
+                    + (conf.isEmpty() ? "" : " and --conf " + conf.keySet()) + ": " + rootCause(e).getMessage());
         }
+    }
+
+    /** The innermost cause of {@code e}: what a user can act on, under Spark's wrappers. */
+    static Throwable rootCause(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root;
     }
 
     /** Spark's own logging stays at WARN, per-task failure logs off (fanout reports every failure), unless --verbose. */

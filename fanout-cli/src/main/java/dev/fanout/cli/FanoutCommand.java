@@ -47,10 +47,7 @@ final class FanoutCommand implements Runnable {
         });
         cl.setExecutionExceptionHandler((e, bad, parsed) -> {
             bad.getErr().println("fanout: unexpected error: " + e);
-            Throwable root = e;
-            while (root.getCause() != null && root.getCause() != root) {
-                root = root.getCause();
-            }
+            Throwable root = BatchExecution.rootCause(e);
             if (root != e) {
                 bad.getErr().println("  caused by: " + root);
             }

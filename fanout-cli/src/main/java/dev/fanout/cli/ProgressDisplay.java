@@ -5,41 +5,22 @@ import dev.fanout.FanoutListener;
 import dev.fanout.RunResult;
 import java.io.PrintStream;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/**
- * The batch's progress on stderr: on a terminal, one bar redrawn in place; otherwise a plain line
- * every few seconds (logs and CI output stay readable).
- */
+/** The batch's progress: run counts from the engine's events, drawn by a {@link ProgressLine}. */
 final class ProgressDisplay implements FanoutListener, AutoCloseable {
-    private static final int BAR_WIDTH = 28;
-
-    private final PrintStream err;
-    private final boolean terminal;
     private final long total;
     private final String job;
     private final long startNanos = System.nanoTime();
     private final AtomicInteger done = new AtomicInteger();
     private final AtomicInteger failed = new AtomicInteger();
     private final AtomicInteger running = new AtomicInteger();
-    private final ScheduledExecutorService ticker;
-    private volatile boolean drawn;
+    private final ProgressLine progress;
 
     ProgressDisplay(PrintStream err, boolean terminal, String job, long total, Duration plainEvery) {
-        this.err = err;
-        this.terminal = terminal;
         this.total = total;
         this.job = job;
-        this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "fanout-progress");
-            t.setDaemon(true);
-            return t;
-        });
-        long every = terminal ? 250 : plainEvery.toMillis();
-        ticker.scheduleAtFixedRate(this::draw, every, every, TimeUnit.MILLISECONDS);
+        this.progress = new ProgressLine(err, terminal, plainEvery, total, done::get, this::line);
     }
 
     @Override
@@ -68,26 +49,8 @@ final class ProgressDisplay implements FanoutListener, AutoCloseable {
                 running.get(), DurationFormat.format(elapsed), eta);
     }
 
-    private synchronized void draw() {
-        if (terminal) {
-            int d = done.get();
-            int filled = total == 0 ? BAR_WIDTH : (int) (BAR_WIDTH * d / total);
-            String bar = "#".repeat(filled) + "-".repeat(BAR_WIDTH - filled);
-            err.print("\r\033[K[" + bar + "] " + line());
-            drawn = true;
-        } else {
-            err.println("fanout: " + line());
-        }
-        err.flush();
-    }
-
-    /** Stops redrawing and clears the bar, so the summary starts on a clean line. */
     @Override
-    public synchronized void close() {
-        ticker.shutdownNow();
-        if (terminal && drawn) {
-            err.print("\r\033[K");
-            err.flush();
-        }
+    public void close() {
+        progress.close();
     }
 }

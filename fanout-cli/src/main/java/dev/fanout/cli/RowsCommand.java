@@ -15,9 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -180,22 +177,8 @@ final class RowsCommand implements Callable<Integer> {
                         tracked.ratePerPartition()));
         long start = System.nanoTime();
         AtomicBoolean interrupted = new AtomicBoolean();
-        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "fanout-rows-progress");
-            t.setDaemon(true);
-            return t;
-        });
-        boolean terminal = parent.env.stderrIsTerminal();
-        long every = terminal ? 250 : 5000;
-        ticker.scheduleAtFixedRate(() -> {
-            String line = progress(tracked, total, start);
-            if (terminal) {
-                err.print("\r\033[K" + line);
-            } else {
-                err.println("fanout: " + line);
-            }
-            err.flush();
-        }, every, every, TimeUnit.MILLISECONDS);
+        ProgressLine progress = new ProgressLine(err, parent.env.stderrIsTerminal(), Duration.ofSeconds(5), total,
+                () -> tracked.counters().rowsDone(), () -> progress(tracked, total, start));
         boolean written = false;
         String group = "fanout-rows-" + Long.toHexString(System.nanoTime());
         // interruptOnCancel: a cancelled task's thread is interrupted, so its calls stop at once
@@ -221,34 +204,21 @@ final class RowsCommand implements Callable<Integer> {
             }
         } finally {
             session.sparkContext().clearJobGroup();
-            ticker.shutdownNow();
-            if (terminal) {
-                err.print("\r\033[K");
-            }
+            progress.close();
             tracked.close();
         }
         long nanos = System.nanoTime() - start;
         return summary(tracked, total, nanos, written, interrupted.get());
     }
 
-    /**
-     * On a cluster the executors register after the application starts: the partitions are sized from the task slots,
-     * so wait (bounded) until they stop arriving.
-     */
+    /** On a cluster the partitions are sized from the task slots: wait (bounded) for the executors to register. */
     private void awaitExecutors(SparkSession session) {
         var sc = session.sparkContext();
         if (sc.isLocal()) {
             return;
         }
-        long t0 = System.nanoTime();
         try {
-            int n = dev.fanout.spark.ExecutorTracker.of(sc).awaitExecutors(executorWait, Duration.ofSeconds(3));
-            if (n == 0) {
-                parent.env.err().printf("fanout rows: warning: no executor registered within %s%n", DurationFormat.format(executorWait));
-            } else {
-                parent.env.err().printf(Locale.ROOT, "fanout rows: %d executor(s) with %d task slots registered in %.1fs%n", n,
-                        sc.defaultParallelism(), (System.nanoTime() - t0) / 1e9);
-            }
+            Sizing.awaitExecutors(dev.fanout.spark.ExecutorTracker.of(sc), executorWait, parent.env.err(), "");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -413,11 +383,7 @@ final class RowsCommand implements Callable<Integer> {
     }
 
     private static String firstLine(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String m = String.valueOf(root.getMessage());
+        String m = String.valueOf(BatchExecution.rootCause(e).getMessage());
         int nl = m.indexOf('\n');
         return nl < 0 ? m : m.substring(0, nl);
     }

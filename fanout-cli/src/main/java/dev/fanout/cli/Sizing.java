@@ -105,15 +105,8 @@ public final class Sizing {
                 : AutoParallelism.coresPerRun(sc, coresPerRun != null ? coresPerRun : 1);
         ExecutorTracker tracker = auto.tracker();
         if (tracker != null) {
-            Duration wait = executorWait != null ? executorWait : Duration.ofSeconds(60);
-            long t0 = System.nanoTime();
-            int n = tracker.awaitExecutors(wait, Duration.ofSeconds(3));
-            if (n == 0) {
-                err.printf("fanout: warning: no executor registered within %s; starting with 1 run at a time%n",
-                        DurationFormat.format(wait));
-            } else {
-                err.printf("fanout: %d executor(s) registered in %.1fs%n", n, (System.nanoTime() - t0) / 1e9);
-            }
+            awaitExecutors(tracker, executorWait != null ? executorWait : Duration.ofSeconds(60), err,
+                    "; starting with 1 run at a time");
         }
         int max = slots(sc.master());
         err.printf("fanout: parallelism auto: %s%s%n", auto.explain(), auto.getAsInt() > max ? " (capped at " + max + ")" : "");
@@ -127,6 +120,21 @@ public final class Sizing {
             });
         }
         return auto;
+    }
+
+    /**
+     * Waits until executors have registered and stopped arriving (at most {@code wait}) and says how many came;
+     * {@code ifNone} ends the warning when none did.
+     */
+    static int awaitExecutors(ExecutorTracker tracker, Duration wait, PrintStream err, String ifNone) throws InterruptedException {
+        long t0 = System.nanoTime();
+        int n = tracker.awaitExecutors(wait, Duration.ofSeconds(3));
+        if (n == 0) {
+            err.printf("fanout: warning: no executor registered within %s%s%n", DurationFormat.format(wait), ifNone);
+        } else {
+            err.printf(java.util.Locale.ROOT, "fanout: %d executor(s) registered in %.1fs%n", n, (System.nanoTime() - t0) / 1e9);
+        }
+        return n;
     }
 
     /** As recorded in the history: "auto" or the number. */

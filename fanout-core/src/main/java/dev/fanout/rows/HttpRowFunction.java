@@ -143,13 +143,9 @@ public final class HttpRowFunction implements RowFunction {
         String message = "HTTP " + status + " from " + where + (text.isBlank() ? "" : ": " + snippet(text));
         if (status == 429 || status >= 500) {
             Duration after = resp.headers().firstValue("Retry-After").map(HttpRowFunction::retryAfter).orElse(null);
-            return failRetryable("http_" + status, message, after);
+            throw new RowCallException("http_" + status, message, true, after);
         }
         throw RowCallException.permanent("http_" + status, message);
-    }
-
-    private static Object failRetryable(String kind, String message, Duration after) throws RowCallException {
-        throw new RowCallException(kind, message, true, after);
     }
 
     private Row extract(String text, String where) throws RowCallException {

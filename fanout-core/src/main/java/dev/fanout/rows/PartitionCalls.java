@@ -291,7 +291,7 @@ final class PartitionCalls implements Iterator<PartitionCalls.Done>, AutoCloseab
         }
 
         @Override
-        public java.util.concurrent.Executor blockingExecutor() {
+        public ExecutorService blockingExecutor() {
             return blockingPool();
         }
     }

@@ -1,7 +1,7 @@
 package dev.fanout.rows;
 
 import java.time.Duration;
-import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 
 /**
  * What a {@link RowFunction} knows about the call it is making: which attempt, in which partition, with what
@@ -18,5 +18,5 @@ public interface RowCall {
     Duration timeout();
 
     /** Runs blocking work for this partition; {@link RowFunction#blocking} uses it. */
-    Executor blockingExecutor();
+    ExecutorService blockingExecutor();
 }

@@ -96,9 +96,10 @@ public final class RowCounters implements AutoCloseable {
             return s;
         }
 
+        private final Set<Long> ours = Set.of(acc.rows().id(), acc.errors().id(), acc.calls().id());
+
         @Override
         public void onExecutorMetricsUpdate(SparkListenerExecutorMetricsUpdate update) {
-            Set<Long> ours = Set.of(acc.rows().id(), acc.errors().id(), acc.calls().id());
             for (Tuple4<Object, Object, Object, scala.collection.immutable.Seq<AccumulableInfo>> t
                     : CollectionConverters.asJava(update.accumUpdates())) {
                 long taskId = (Long) t._1();

@@ -3,8 +3,6 @@ package dev.fanout.rows;
 import java.io.Serializable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataType;
@@ -49,25 +47,14 @@ public interface RowFunction extends Serializable {
     static RowFunction blocking(Blocking f) {
         return (row, call) -> {
             CompletableFuture<Object> result = new CompletableFuture<>();
-            Executor ex = call.blockingExecutor();
-            if (ex instanceof ExecutorService service) {
-                Future<?> task = service.submit(() -> {
-                    try {
-                        result.complete(f.apply(row));
-                    } catch (Throwable t) {
-                        result.completeExceptionally(t);
-                    }
-                });
-                result.whenComplete((v, e) -> task.cancel(true)); // after a timeout: interrupt the call
-            } else {
-                ex.execute(() -> {
-                    try {
-                        result.complete(f.apply(row));
-                    } catch (Throwable t) {
-                        result.completeExceptionally(t);
-                    }
-                });
-            }
+            Future<?> task = call.blockingExecutor().submit(() -> {
+                try {
+                    result.complete(f.apply(row));
+                } catch (Throwable t) {
+                    result.completeExceptionally(t);
+                }
+            });
+            result.whenComplete((v, e) -> task.cancel(true)); // after a timeout: interrupt the call
             return result;
         };
     }
