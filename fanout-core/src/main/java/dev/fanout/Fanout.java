@@ -1,8 +1,8 @@
 package dev.fanout;
 
-import dev.fanout.engine.BatchRun;
-import dev.fanout.engine.EngineSettings;
-import dev.fanout.spark.SchedulerPools;
+import dev.fanout.internal.engine.BatchRun;
+import dev.fanout.internal.engine.EngineSettings;
+import dev.fanout.internal.spark.SchedulerPools;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -246,7 +246,7 @@ public final class Fanout {
 
         /**
          * A limit on the runs in flight that may change during a batch, read before each run starts: for a
-         * parallelism that follows the cluster (see {@code dev.fanout.spark.ExecutorTracker}). It is capped by
+         * parallelism that follows the cluster (see {@code dev.fanout.internal.spark.ExecutorTracker}). It is capped by
          * {@link #parallelism}, which becomes the number of slots (and FAIR pools). Lowering it cancels nothing:
          * slots stop taking items until the runs in flight are below it.
          */

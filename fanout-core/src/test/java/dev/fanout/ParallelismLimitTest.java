@@ -2,7 +2,7 @@ package dev.fanout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fanout.spark.AutoParallelism;
+import dev.fanout.internal.spark.AutoParallelism;
 import dev.fanout.testing.SharedSpark;
 import java.util.ArrayList;
 import java.util.List;

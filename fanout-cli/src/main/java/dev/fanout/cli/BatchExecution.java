@@ -5,7 +5,7 @@ import dev.fanout.Fanout;
 import dev.fanout.Redaction;
 import dev.fanout.RetryPolicy;
 import dev.fanout.SparkJob;
-import dev.fanout.cli.items.BadInputException;
+import dev.fanout.BadInputException;
 import dev.fanout.history.HistoryRecorder;
 import java.time.Duration;
 import java.util.LinkedHashMap;

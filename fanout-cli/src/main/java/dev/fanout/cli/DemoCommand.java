@@ -16,7 +16,7 @@ import dev.fanout.examples.airline.AirlineGenerator;
 import dev.fanout.examples.airline.ApplyBatch;
 import dev.fanout.examples.airline.DailyMetrics;
 import dev.fanout.examples.airline.Warehouse;
-import dev.fanout.cli.items.BadInputException;
+import dev.fanout.BadInputException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

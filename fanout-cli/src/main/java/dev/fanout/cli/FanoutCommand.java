@@ -1,6 +1,6 @@
 package dev.fanout.cli;
 
-import dev.fanout.cli.items.BadInputException;
+import dev.fanout.BadInputException;
 import java.io.PrintWriter;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

@@ -1,6 +1,6 @@
 package dev.fanout.cli;
 
-import dev.fanout.cli.items.BadInputException;
+import dev.fanout.BadInputException;
 import dev.fanout.cli.items.ItemFormat;
 import dev.fanout.cli.items.ItemsFile;
 import dev.fanout.cli.items.RangeSpec;

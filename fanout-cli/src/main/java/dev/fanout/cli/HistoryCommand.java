@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.DurationFormat;
 import dev.fanout.RunResult;
 import dev.fanout.SparkMetrics;
-import dev.fanout.cli.items.BadInputException;
+import dev.fanout.BadInputException;
 import dev.fanout.history.BatchRecord;
 import dev.fanout.history.Execution;
 import dev.fanout.history.ItemRecord;

@@ -1,7 +1,7 @@
 package dev.fanout.cli;
 
 import dev.fanout.SparkJob;
-import dev.fanout.cli.items.BadInputException;
+import dev.fanout.BadInputException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Modifier;

@@ -1,6 +1,6 @@
 package dev.fanout.cli;
 
-import dev.fanout.cli.items.BadInputException;
+import dev.fanout.BadInputException;
 import dev.fanout.history.HistoryException;
 import dev.fanout.history.HistoryStore;
 import dev.fanout.history.SqliteHistoryStore;

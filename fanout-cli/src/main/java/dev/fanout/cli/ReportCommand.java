@@ -1,6 +1,6 @@
 package dev.fanout.cli;
 
-import dev.fanout.cli.items.BadInputException;
+import dev.fanout.BadInputException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -3,7 +3,7 @@ package dev.fanout.cli;
 import dev.fanout.DurationFormat;
 import dev.fanout.Redaction;
 import dev.fanout.SparkJob;
-import dev.fanout.cli.items.BadInputException;
+import dev.fanout.BadInputException;
 import dev.fanout.history.BatchRecord;
 import dev.fanout.history.Execution;
 import dev.fanout.history.ItemRecord;

@@ -1,7 +1,7 @@
 package dev.fanout.cli;
 
 import dev.fanout.DurationFormat;
-import dev.fanout.cli.items.BadInputException;
+import dev.fanout.BadInputException;
 import dev.fanout.rows.HttpRowFunction;
 import dev.fanout.rows.RowFanout;
 import java.io.IOException;
@@ -218,7 +218,7 @@ final class RowsCommand implements Callable<Integer> {
             return;
         }
         try {
-            Sizing.awaitExecutors(dev.fanout.spark.ExecutorTracker.of(sc), executorWait, parent.env.err(), "");
+            Sizing.awaitExecutors(dev.fanout.internal.spark.ExecutorTracker.of(sc), executorWait, parent.env.err(), "");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -46,7 +46,7 @@ public final class RunOptions {
         try {
             return dev.fanout.Redaction.of(secrets);
         } catch (IllegalArgumentException e) {
-            throw new dev.fanout.cli.items.BadInputException("--secrets: " + e.getMessage());
+            throw new dev.fanout.BadInputException("--secrets: " + e.getMessage());
         }
     }
 

@@ -1,9 +1,9 @@
 package dev.fanout.cli;
 
 import dev.fanout.DurationFormat;
-import dev.fanout.cli.items.BadInputException;
-import dev.fanout.spark.AutoParallelism;
-import dev.fanout.spark.ExecutorTracker;
+import dev.fanout.BadInputException;
+import dev.fanout.internal.spark.AutoParallelism;
+import dev.fanout.internal.spark.ExecutorTracker;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;

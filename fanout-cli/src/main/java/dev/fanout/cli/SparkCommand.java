@@ -1,7 +1,7 @@
 package dev.fanout.cli;
 
 import dev.fanout.SparkJob;
-import dev.fanout.cli.items.BadInputException;
+import dev.fanout.BadInputException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

@@ -1,7 +1,7 @@
 package dev.fanout.cli;
 
 import dev.fanout.Fanout;
-import dev.fanout.spark.ExecutorTracker;
+import dev.fanout.internal.spark.ExecutorTracker;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 

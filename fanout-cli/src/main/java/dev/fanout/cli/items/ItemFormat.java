@@ -1,5 +1,6 @@
 package dev.fanout.cli.items;
 
+import dev.fanout.BadInputException;
 import java.nio.file.Path;
 import java.util.Locale;
 

@@ -1,5 +1,6 @@
 package dev.fanout.cli.items;
 
+import dev.fanout.BadInputException;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;

@@ -1,5 +1,6 @@
 package dev.fanout.cli.items;
 
+import dev.fanout.BadInputException;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.AbstractList;

@@ -1,4 +1,4 @@
-package dev.fanout.spark;
+package dev.fanout.internal.spark;
 
 import java.util.Properties;
 import org.apache.spark.SparkContext;

@@ -1,4 +1,4 @@
-package dev.fanout.engine;
+package dev.fanout.internal.engine;
 
 import dev.fanout.Attempt;
 import dev.fanout.BatchResult;
@@ -9,8 +9,8 @@ import dev.fanout.FanoutListener;
 import dev.fanout.Outcome;
 import dev.fanout.RunResult;
 import dev.fanout.SparkJob;
-import dev.fanout.spark.GroupTaskTracker;
-import dev.fanout.spark.SchedulerPools;
+import dev.fanout.internal.spark.GroupTaskTracker;
+import dev.fanout.internal.spark.SchedulerPools;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;

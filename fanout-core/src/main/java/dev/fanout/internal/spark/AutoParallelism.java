@@ -1,4 +1,4 @@
-package dev.fanout.spark;
+package dev.fanout.internal.spark;
 
 import java.util.function.IntSupplier;
 import org.apache.spark.SparkContext;

@@ -1,4 +1,4 @@
-package dev.fanout.spark;
+package dev.fanout.internal.spark;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

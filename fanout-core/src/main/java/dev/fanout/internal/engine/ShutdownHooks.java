@@ -1,4 +1,4 @@
-package dev.fanout.engine;
+package dev.fanout.internal.engine;
 
 import java.util.function.LongConsumer;
 import org.apache.spark.util.ShutdownHookManager;

@@ -1,12 +1,12 @@
-package dev.fanout.engine;
+package dev.fanout.internal.engine;
 
 import dev.fanout.Attempt;
 import dev.fanout.DurationFormat;
 import dev.fanout.ErrorInfo;
 import dev.fanout.Outcome;
 import dev.fanout.SparkJob;
-import dev.fanout.spark.GroupTaskTracker;
-import dev.fanout.spark.RunScope;
+import dev.fanout.internal.spark.GroupTaskTracker;
+import dev.fanout.internal.spark.RunScope;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.fanout.engine;
+package dev.fanout.internal.engine;
 
 import dev.fanout.FailurePolicy;
 import dev.fanout.FanoutListener;

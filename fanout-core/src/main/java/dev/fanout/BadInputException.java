@@ -1,7 +1,7 @@
-package dev.fanout.cli.items;
+package dev.fanout;
 
 /** Input the user must fix; the message names the file, line and field, or the option and value. */
-public final class BadInputException extends RuntimeException {
+public final class BadInputException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
     public BadInputException(String message) {

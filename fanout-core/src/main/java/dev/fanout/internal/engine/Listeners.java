@@ -1,4 +1,4 @@
-package dev.fanout.engine;
+package dev.fanout.internal.engine;
 
 import dev.fanout.FanoutListener;
 import java.util.List;
