@@ -1,6 +1,8 @@
 package dev.fanout;
 
-import dev.fanout.internal.engine.BatchRun;
+import dev.fanout.internal.BatchIds;
+import dev.fanout.internal.engine.BatchRequest;
+import dev.fanout.internal.engine.Engine;
 import dev.fanout.internal.engine.EngineSettings;
 import dev.fanout.internal.spark.SchedulerPools;
 import java.time.Clock;
@@ -40,11 +42,12 @@ import org.apache.spark.sql.SparkSession;
 public final class Fanout {
     private final SparkSession spark;
     private final EngineSettings settings;
-    private final Set<BatchRun> running = ConcurrentHashMap.newKeySet();
+    private final Engine engine;
 
     private Fanout(SparkSession spark, EngineSettings settings) {
         this.spark = spark;
         this.settings = settings;
+        this.engine = new Engine(spark, settings);
     }
 
     /** Starts configuring fanout on an existing session. */
@@ -122,21 +125,14 @@ public final class Fanout {
 
     /** Stops every batch this instance is running: in-flight runs are cancelled on the cluster, the rest skipped. */
     public void abort(String reason) {
-        for (BatchRun b : running) {
-            b.abort(reason);
-        }
+        engine.abort(reason);
     }
 
     private BatchResult execute(SparkJob job, String batchId, Iterator<? extends Map<String, String>> items,
                                 java.util.function.IntUnaryOperator indexAt, OptionalLong expected,
                                 java.util.function.BiConsumer<Integer, Throwable> errors) {
-        BatchRun batch = new BatchRun(spark, settings, job, batchId, items, indexAt, expected, errors);
-        running.add(batch);
-        try {
-            return batch.execute();
-        } finally {
-            running.remove(batch);
-        }
+        String id = batchId != null ? batchId : BatchIds.next(settings.clock());
+        return engine.run(new BatchRequest(job, id, items, indexAt, expected, errors, List.of()));
     }
 
     /** Configures a {@link Fanout}; each setter rejects a bad value at once with a message naming it. */

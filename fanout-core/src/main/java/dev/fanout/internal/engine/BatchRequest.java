@@ -1,0 +1,28 @@
+package dev.fanout.internal.engine;
+
+import dev.fanout.FanoutListener;
+import dev.fanout.SparkJob;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.function.BiConsumer;
+import java.util.function.IntUnaryOperator;
+
+/**
+ * One batch for the {@link Engine}.
+ *
+ * @param batchId   the batch's id (never null: the caller makes it)
+ * @param indexAt   the item index reported for the n-th item read (identity for a whole batch; the original
+ *                  indices when only some items of a batch run again)
+ * @param expected  the number of items when known up front
+ * @param errors    receives each failed run's last exception (the live object, for {@code Fanout.run})
+ * @param listeners this batch's own listeners, called after the engine's (e.g. the history recorder)
+ */
+public record BatchRequest(SparkJob job, String batchId, Iterator<? extends Map<String, String>> items,
+                           IntUnaryOperator indexAt, OptionalLong expected, BiConsumer<Integer, Throwable> errors,
+                           List<FanoutListener> listeners) {
+    public BatchRequest {
+        listeners = List.copyOf(listeners);
+    }
+}
