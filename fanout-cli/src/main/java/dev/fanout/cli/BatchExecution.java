@@ -27,39 +27,6 @@ final class BatchExecution {
     private BatchExecution() {}
 
     /**
-     * Adds the {@code -p} constants to every item (lazily). A name given both ways is an error:
-     * {@code itemKeys} are the parameter names the items carry, {@code source} says where they come from.
-     */
-    static List<Map<String, String>> withConstants(List<Map<String, String>> items, java.util.Set<String> itemKeys,
-                                                   Map<String, String> constants, String source) {
-        for (Map.Entry<String, String> c : constants.entrySet()) {
-            if (c.getKey().isBlank()) {
-                throw new BadInputException("-p '=" + c.getValue() + "': the parameter name is empty");
-            }
-            if (itemKeys.contains(c.getKey())) {
-                throw new BadInputException("-p " + c.getKey() + "=" + c.getValue() + " collides with parameter '" + c.getKey()
-                        + "' of the items in " + source + "; give it in one place only");
-            }
-        }
-        if (constants.isEmpty()) {
-            return items;
-        }
-        return new java.util.AbstractList<>() {
-            @Override
-            public Map<String, String> get(int index) {
-                Map<String, String> item = new LinkedHashMap<>(items.get(index));
-                item.putAll(constants);
-                return item;
-            }
-
-            @Override
-            public int size() {
-                return items.size();
-            }
-        };
-    }
-
-    /**
      * One batch to run: a new one ({@code allItems} are all its items, recorded up front) or a resume (some
      * items of a recorded batch under their original indices; {@code allItems} null).
      */

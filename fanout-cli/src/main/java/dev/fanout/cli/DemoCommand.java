@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fanout.BatchResult;
 import dev.fanout.Fanout;
 import dev.fanout.FanoutException;
+import dev.fanout.Items;
 import dev.fanout.examples.airline.AirlineConfig;
 import dev.fanout.examples.airline.AirlineGenerator;
 import dev.fanout.examples.airline.ApplyBatch;
@@ -25,7 +26,6 @@ import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -146,8 +146,7 @@ final class DemoCommand extends SparkCommand {
     }
 
     private List<Map<String, String>> items(Warehouse warehouse, List<String> days) {
-        return BatchExecution.withConstants(DailyMetrics.params(warehouse, days), Set.of("day", "warehouse"), run.params,
-                "the demo's days");
+        return Items.withConstants(Items.of(DailyMetrics.params(warehouse, days), "the demo's days"), run.params, "-p").toList();
     }
 
     /** ApplyBatch's exit value: a JSON array of dates. */

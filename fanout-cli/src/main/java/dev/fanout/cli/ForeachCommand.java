@@ -1,14 +1,10 @@
 package dev.fanout.cli;
 
 import dev.fanout.BadInputException;
-import dev.fanout.cli.items.ItemFormat;
-import dev.fanout.cli.items.ItemsFile;
-import dev.fanout.cli.items.RangeSpec;
+import dev.fanout.Items;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -44,7 +40,7 @@ final class ForeachCommand extends SparkCommand {
     }
 
     @Option(names = "--format", paramLabel = "csv|jsonl|json", description = "Format of --items, when its extension does not say.")
-    ItemFormat format;
+    String format;
 
     @picocli.CommandLine.Mixin
     Sizing sizing;
@@ -62,24 +58,19 @@ final class ForeachCommand extends SparkCommand {
         }
         sizing.validate(spark.master);
         LoadedJob loaded = load(jobClass);
-        List<Map<String, String>> items;
-        Set<String> keys = new HashSet<>();
-        String where;
+        Items given;
         if (source.items != null) {
-            items = ItemsFile.read(source.items, format != null ? format : ItemFormat.of(source.items));
-            items.forEach(i -> keys.addAll(i.keySet()));
-            where = "'" + source.items + "'";
+            given = format != null ? Items.file(source.items, format) : Items.file(source.items);
         } else {
             if (format != null) {
                 throw new BadInputException("--format applies to --items, not to --range");
             }
-            items = RangeSpec.parse(source.range);
-            keys.addAll(items.get(0).keySet());
-            where = "--range";
+            given = Items.parseRange(source.range);
         }
-        items = BatchExecution.withConstants(items, keys, run.params, where);
-        String itemsSource = source.items != null ? source.items.toAbsolutePath().toString() : "--range " + source.range;
-        var options = BatchExecution.options("foreach", jobClass, spark, run, sizing, failFast, itemsSource, Map.of());
+        Items withParams = Items.withConstants(given, run.params, "-p");
+        // Every item is read and checked here, before anything starts.
+        List<Map<String, String>> items = withParams.toList();
+        var options = BatchExecution.options("foreach", jobClass, spark, run, sizing, failFast, withParams.source(), Map.of());
         try (Recording recording = Recording.open(parent.env, run)) {
             return BatchExecution.run(parent.env, spark, run, sizing, failFast, loaded.job(), loaded.loader(),
                     BatchExecution.BatchSpec.fresh(items, options), recording, 0);

@@ -103,8 +103,9 @@ final class Resumption {
             }
             sizing.validate(spark.master);
             boolean failFast = failFastGiven || stored.failFast();
-            ClassLoader loader = JobLoader.classLoader(spark.jars);
-            SparkJob job = JobLoader.load(stored.jobClass(), loader, spark.jars);
+            SparkCommand.LoadedJob loaded = SparkCommand.load(stored.jobClass(), spark);
+            ClassLoader loader = loaded.loader();
+            SparkJob job = loaded.job();
             StoredOptions effective = new StoredOptions("resume", stored.jobClass(), spark.jars.stream().map(Path::toString).toList(),
                     spark.master, conf, sizing.recorded(spark.master), sizing.coresPerRun, sizing.executorsPerRun,
                     sizing.maxParallelism, run.timeout == null ? null : DurationFormat.format(run.timeout), run.retries,

@@ -1,8 +1,8 @@
 package dev.fanout.cli;
 
+import dev.fanout.Items;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -17,7 +17,7 @@ final class RunCommand extends SparkCommand {
     @Override
     int execute() {
         LoadedJob loaded = load(jobClass);
-        List<Map<String, String>> items = BatchExecution.withConstants(List.of(Map.of()), Set.of(), run.params, "-p");
+        List<Map<String, String>> items = Items.withConstants(Items.of(List.of(Map.of()), "-p"), run.params, "-p").toList();
         var options = BatchExecution.options("run", jobClass, spark, run, Sizing.fixed(1), false, "-p", Map.of());
         try (Recording recording = Recording.open(parent.env, run)) {
             return BatchExecution.run(parent.env, spark, run, Sizing.fixed(1), false, loaded.job(), loaded.loader(),

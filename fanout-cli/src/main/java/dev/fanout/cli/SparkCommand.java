@@ -2,6 +2,7 @@ package dev.fanout.cli;
 
 import dev.fanout.SparkJob;
 import dev.fanout.BadInputException;
+import dev.fanout.Jobs;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -39,7 +40,24 @@ abstract class SparkCommand implements Callable<Integer> {
     record LoadedJob(SparkJob job, ClassLoader loader) {}
 
     LoadedJob load(String jobClass) {
-        ClassLoader loader = JobLoader.classLoader(spark.jars);
-        return new LoadedJob(JobLoader.load(jobClass, loader, spark.jars), loader);
+        return load(jobClass, spark);
+    }
+
+    /** Loads {@code jobClass} through {@link Jobs}, saying where a jar or a class was expected: {@code --jars}. */
+    static LoadedJob load(String jobClass, SparkOptions spark) {
+        ClassLoader loader;
+        try {
+            loader = Jobs.classLoader(spark.jars);
+        } catch (BadInputException e) {
+            throw new BadInputException("--jars: " + e.getMessage());
+        }
+        try {
+            return new LoadedJob(Jobs.load(jobClass, loader), loader);
+        } catch (BadInputException e) {
+            if (spark.jars.isEmpty() && loader.getResource(jobClass.replace('.', '/') + ".class") == null) {
+                throw new BadInputException(e.getMessage() + "; give the jar that holds it with --jars");
+            }
+            throw e;
+        }
     }
 }
