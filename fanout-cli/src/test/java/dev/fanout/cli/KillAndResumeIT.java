@@ -125,7 +125,7 @@ class KillAndResumeIT {
             all.addAll(second);
             assertThat(all).hasSize(DAYS);
             assertThat(second).doesNotContainAnyElementsOf(firstSucceeded);
-            assertThat(store.items(batchId)).extracting(ItemRecord::state).containsOnly("SUCCEEDED");
+            assertThat(store.items(batchId)).extracting(ItemRecord::state).containsOnly(ItemState.SUCCEEDED);
         }
 
         Dataset<Row> table = spark.read().format("delta").load(warehouse.dailyMetrics());
