@@ -7,6 +7,7 @@ import dev.fanout.RetryPolicy;
 import dev.fanout.SparkJob;
 import dev.fanout.BadInputException;
 import dev.fanout.history.HistoryRecorder;
+import dev.fanout.report.Reports;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -127,13 +128,13 @@ final class BatchExecution {
         HistoryRecorder recorder = null;
         if (recording.enabled()) {
             int taskSlots = session.sparkContext().defaultParallelism();
-            String options = batch.options().masked(redaction).json();
+            dev.fanout.history.BatchSpec spec = batch.options().toSpec();
             try {
                 recorder = batch.resume()
-                        ? HistoryRecorder.resume(recording.store(), batch.batchId(), options, redaction, recordedParallelism,
+                        ? HistoryRecorder.resume(recording.store(), batch.batchId(), spec, redaction, recordedParallelism,
                                 taskSlots)
-                        : HistoryRecorder.newBatch(recording.store(), batch.batchId(), job.name(), options,
-                                batch.options().itemsSource(), batch.allItems(), redaction, recordedParallelism, taskSlots);
+                        : HistoryRecorder.newBatch(recording.store(), batch.batchId(), job.name(), spec, batch.allItems(),
+                                redaction, recordedParallelism, taskSlots);
             } catch (dev.fanout.history.HistoryException e) {
                 throw new BadInputException(e.getMessage());
             }
@@ -150,7 +151,7 @@ final class BatchExecution {
             }
         }
         BatchResult shown = redaction.batch(result);
-        Summary.print(shown, env.err(), limit != null ? "parallelism auto (" + limit.getAsInt() + " at the end)" : null);
+        Reports.summary(shown, env.err(), limit != null ? "parallelism auto (" + limit.getAsInt() + " at the end)" : null);
         if (recorder != null) {
             if (recorder.failure() != null) {
                 env.err().println("fanout: warning: the history of this batch is incomplete: " + recorder.failure().getMessage());
@@ -162,7 +163,8 @@ final class BatchExecution {
             }
         }
         if (run.json) {
-            JsonReport.print(shown, env.out());
+            env.out().println(Reports.json(shown));
+            env.out().flush();
         }
         return result;
     }
@@ -170,7 +172,7 @@ final class BatchExecution {
     /** Writes the HTML report of a recorded batch; a failure to write it is reported, not fatal to the batch. */
     static void writeReport(Environment env, Recording recording, String batchId, java.nio.file.Path file) {
         try {
-            dev.fanout.cli.report.HtmlReport.write(recording.store(), batchId, file);
+            Reports.html(recording.store(), batchId, file);
             env.err().println("report: " + file.toAbsolutePath());
         } catch (java.io.IOException | RuntimeException e) {
             env.err().println("fanout: cannot write the report " + file + ": " + e.getMessage());

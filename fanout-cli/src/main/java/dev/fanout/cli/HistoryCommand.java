@@ -1,24 +1,19 @@
 package dev.fanout.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fanout.BadInputException;
 import dev.fanout.DurationFormat;
 import dev.fanout.RunResult;
-import dev.fanout.SparkMetrics;
-import dev.fanout.BadInputException;
 import dev.fanout.history.BatchRecord;
 import dev.fanout.history.Execution;
 import dev.fanout.history.ItemRecord;
+import dev.fanout.history.ItemState;
+import dev.fanout.report.Reports;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -39,10 +34,6 @@ import picocli.CommandLine.Spec;
                 "  fanout history 20261122-143012-3fa9 --json"})
 final class HistoryCommand implements Callable<Integer> {
     static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
-    /** What an item's latest state can be. */
-    enum State { SUCCEEDED, FAILED, TIMED_OUT, CANCELLED, SKIPPED, PENDING }
 
     @ParentCommand
     FanoutCommand parent;
@@ -55,7 +46,7 @@ final class HistoryCommand implements Callable<Integer> {
 
     @Option(names = {"--state", "--outcome"}, paramLabel = "STATE",
             description = "Only items in this state (repeatable): ${COMPLETION-CANDIDATES}.")
-    List<State> states = new ArrayList<>();
+    List<ItemState> states = new ArrayList<>();
 
     @Option(names = "--limit", paramLabel = "N", defaultValue = "20", description = "Batches to list (default: ${DEFAULT-VALUE}).")
     int limit;
@@ -81,24 +72,17 @@ final class HistoryCommand implements Callable<Integer> {
                 if (batchId == null) {
                     List<BatchRecord> batches = recording.store().batches(limit);
                     if (json) {
-                        ArrayNode list = JSON.createArrayNode();
-                        batches.forEach(b -> list.add(batchJson(b)));
-                        out.println(JSON.writeValueAsString(list));
+                        out.println(Reports.history(batches));
                     } else {
                         printBatches(batches, recording.file(), out);
                     }
                     return 0;
                 }
-                BatchRecord batch = recording.store().batch(batchId).orElseThrow(() -> new BadInputException("no batch '"
-                        + batchId + "' in history file " + recording.file() + " ('fanout history' lists the batches there)"));
-                Set<String> wanted = new LinkedHashSet<>();
-                (states.isEmpty() ? EnumSet.allOf(State.class) : EnumSet.copyOf(states)).forEach(s -> wanted.add(s.name()));
+                BatchRecord batch = recording.store().require(batchId);
+                Set<ItemState> wanted = states.isEmpty() ? EnumSet.allOf(ItemState.class) : EnumSet.copyOf(states);
                 List<ItemRecord> items = recording.store().items(batchId).stream().filter(i -> wanted.contains(i.state())).toList();
                 if (json) {
-                    ObjectNode root = batchJson(batch);
-                    ArrayNode runs = root.putArray("runs");
-                    items.forEach(i -> runs.add(itemJson(i)));
-                    out.println(JSON.writeValueAsString(root));
+                    out.println(Reports.history(batch, items));
                 } else {
                     printBatch(batch, items, out);
                 }
@@ -119,17 +103,20 @@ final class HistoryCommand implements Callable<Integer> {
                 "STARTED (UTC)", "TIME", "EXEC"));
         for (BatchRecord b : batches) {
             sb.append(String.format("%-22s %-18s %-11s %13s  %-28s %-19s %8s %4d%n", b.id(), abbreviate(b.job(), 18), b.state(),
-                    b.count("SUCCEEDED") + "/" + b.itemCount(), others(b), WHEN.format(b.createdAt()),
+                    b.count(ItemState.SUCCEEDED) + "/" + b.itemCount(), others(b), WHEN.format(b.createdAt()),
                     DurationFormat.format(b.busyTime()), b.executions().size()));
         }
         out.print(sb);
     }
 
+    /** The items that did not succeed by state, e.g. "2 failed, 1 pending", or "-" when none. */
     static String others(BatchRecord b) {
         StringBuilder sb = new StringBuilder();
-        for (State s : State.values()) {
-            long n = b.count(s.name());
-            if (s != State.SUCCEEDED && n > 0) {
+        List<ItemState> order = new ArrayList<>(EnumSet.complementOf(EnumSet.of(ItemState.SUCCEEDED, ItemState.PENDING)));
+        order.add(ItemState.PENDING); // after the outcomes, as the table has always shown it
+        for (ItemState s : order) {
+            long n = b.count(s);
+            if (n > 0) {
                 sb.append(sb.length() == 0 ? "" : ", ").append(n).append(' ').append(s.name().toLowerCase(Locale.ROOT).replace('_', ' '));
             }
         }
@@ -139,7 +126,7 @@ final class HistoryCommand implements Callable<Integer> {
     private static void printBatch(BatchRecord b, List<ItemRecord> items, PrintStream out) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format("batch %s: %s, %s, %d items: %d succeeded%s%n", b.id(), b.job(), b.state(), b.itemCount(),
-                b.count("SUCCEEDED"), others(b).equals("-") ? "" : ", " + others(b)));
+                b.count(ItemState.SUCCEEDED), others(b).equals("-") ? "" : ", " + others(b)));
         sb.append("items: ").append(b.itemsSource()).append('\n');
         for (Execution e : b.executions()) {
             sb.append(String.format("execution %d: %s, parallelism %d, %s -> %s (%s), pid %d on %s%n", e.seq(), e.state(),
@@ -150,87 +137,18 @@ final class HistoryCommand implements Callable<Integer> {
         sb.append(String.format("%6s  %-10s %4s %8s %4s %4s  %s%n", "ITEM", "STATE", "TRY", "TIME", "EXEC", "SLOT", "PARAMETERS / RESULT"));
         for (ItemRecord i : items) {
             RunResult r = i.run();
-            String detail = r == null ? "" : r.error() != null ? "  " + shortType(r.error().type()) + ": " + r.error().firstLine()
+            String detail = r == null ? "" : r.error() != null ? "  " + Reports.shortType(r.error().type()) + ": " + r.error().firstLine()
                     : r.exitValue() == null ? "" : "  -> " + abbreviate(r.exitValue().replace('\n', ' '), 80);
             sb.append(String.format("%6d  %-10s %4s %8s %4s %4s  %s%s%n", i.index(), i.state(),
                     r == null ? "-" : Integer.toString(r.attempts().size()),
                     r == null || r.startedAt() == null ? "-" : DurationFormat.format(r.duration()),
                     r == null ? "-" : Integer.toString(i.execution()), r == null || r.slot() < 0 ? "-" : Integer.toString(r.slot()),
-                    Summary.params(i.params()), detail));
+                    Reports.params(i.params()), detail));
         }
         out.print(sb);
     }
 
-    static ObjectNode batchJson(BatchRecord b) {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("batchId", b.id());
-        n.put("job", b.job());
-        n.put("state", b.state());
-        n.put("items", b.itemCount());
-        n.put("itemsSource", b.itemsSource());
-        ObjectNode counts = n.putObject("counts");
-        for (State s : State.values()) {
-            counts.put(s.name(), b.count(s.name()));
-        }
-        n.put("createdAt", b.createdAt().toString());
-        n.put("seconds", b.busyTime().toMillis() / 1000.0);
-        ArrayNode ex = n.putArray("executions");
-        for (Execution e : b.executions()) {
-            ObjectNode en = ex.addObject();
-            en.put("execution", e.seq());
-            en.put("state", e.state());
-            en.put("parallelism", e.parallelism());
-            en.put("startedAt", e.startedAt().toString());
-            en.put("endedAt", time(e.endedAt()));
-            en.put("pid", e.pid());
-            en.put("host", e.host());
-        }
-        try {
-            n.set("options", JSON.readTree(b.options()));
-        } catch (java.io.IOException e) {
-            n.put("options", b.options());
-        }
-        return n;
-    }
-
-    private static ObjectNode itemJson(ItemRecord i) {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("index", i.index());
-        ObjectNode params = n.putObject("params");
-        i.params().forEach(params::put);
-        n.put("outcome", i.state());
-        RunResult r = i.run();
-        n.put("execution", i.execution());
-        n.put("exitValue", r == null ? null : r.exitValue());
-        n.put("attempts", r == null ? 0 : r.attempts().size());
-        n.put("slot", r == null ? null : r.slot() < 0 ? null : r.slot());
-        n.put("startedAt", r == null ? null : time(r.startedAt()));
-        n.put("endedAt", r == null ? null : time(r.endedAt()));
-        if (r == null || r.error() == null) {
-            n.putNull("error");
-        } else {
-            n.putObject("error").put("type", r.error().type()).put("message", r.error().message());
-        }
-        if (r != null) {
-            SparkMetrics m = r.metrics();
-            n.putObject("metrics").put("jobs", m.jobs()).put("stages", m.stages()).put("tasks", m.tasks())
-                    .put("taskTimeMillis", m.taskTimeMillis()).put("cpuTimeNanos", m.cpuTimeNanos())
-                    .put("inputBytes", m.inputBytes()).put("inputRecords", m.inputRecords())
-                    .put("shuffleReadBytes", m.shuffleReadBytes()).put("shuffleWriteBytes", m.shuffleWriteBytes())
-                    .put("spilledBytes", m.spilledBytes());
-        }
-        return n;
-    }
-
-    private static String time(Instant t) {
-        return t == null ? null : t.toString();
-    }
-
     static String abbreviate(String s, int max) {
         return s.length() <= max ? s : s.substring(0, max - 1) + "…";
-    }
-
-    private static String shortType(String type) {
-        return type.substring(type.lastIndexOf('.') + 1);
     }
 }

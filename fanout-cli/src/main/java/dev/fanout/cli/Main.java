@@ -9,7 +9,7 @@ public final class Main {
         boolean terminal = tty != null ? tty.equals("1") : System.console() != null;
         String history = System.getenv("FANOUT_HISTORY");
         Environment env = new Environment(System.out, System.err, SparkProvider.EMBEDDED, terminal,
-                history == null || history.isBlank() ? dev.fanout.history.SqliteHistoryStore.defaultPath() : java.nio.file.Path.of(history));
+                history == null || history.isBlank() ? dev.fanout.history.HistoryStore.defaultPath() : java.nio.file.Path.of(history));
         System.exit(FanoutCommand.commandLine(env).execute(args));
     }
 }

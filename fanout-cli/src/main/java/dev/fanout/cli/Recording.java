@@ -3,7 +3,6 @@ package dev.fanout.cli;
 import dev.fanout.BadInputException;
 import dev.fanout.history.HistoryException;
 import dev.fanout.history.HistoryStore;
-import dev.fanout.history.SqliteHistoryStore;
 import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -38,8 +37,8 @@ final class Recording implements AutoCloseable {
 
     static Recording open(Path file) {
         try {
-            SqliteHistoryStore s = SqliteHistoryStore.open(file);
-            return new Recording(s, s.file());
+            HistoryStore s = HistoryStore.sqlite(file);
+            return new Recording(s, Path.of(s.location()));
         } catch (HistoryException e) {
             throw new BadInputException(e.getMessage());
         }

@@ -1,6 +1,7 @@
 package dev.fanout.cli;
 
 import dev.fanout.BadInputException;
+import dev.fanout.report.Reports;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -36,14 +37,11 @@ final class ReportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (Recording recording = Recording.open(history != null ? history : parent.env.history())) {
-            if (recording.store().batch(batchId).isEmpty()) {
-                throw new BadInputException("no batch '" + batchId + "' in history file " + recording.file()
-                        + " ('fanout history' lists the batches there)");
-            }
+            recording.store().require(batchId);
             if (java.nio.file.Files.isDirectory(output)) {
                 throw new BadInputException("-o " + output + " is a directory; give a file name");
             }
-            dev.fanout.cli.report.HtmlReport.write(recording.store(), batchId, output);
+            Reports.html(recording.store(), batchId, output);
             parent.env.err().println("report: " + output.toAbsolutePath());
             return 0;
         } catch (BadInputException e) {

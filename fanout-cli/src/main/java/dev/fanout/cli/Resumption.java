@@ -5,7 +5,7 @@ import dev.fanout.Redaction;
 import dev.fanout.SparkJob;
 import dev.fanout.BadInputException;
 import dev.fanout.history.BatchRecord;
-import dev.fanout.history.Execution;
+import dev.fanout.history.ExecutionState;
 import dev.fanout.history.ItemRecord;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -31,19 +31,13 @@ final class Resumption {
             if (!recording.enabled()) {
                 throw new BadInputException("--resume needs the history; it cannot be used with --no-history");
             }
-            BatchRecord batch = recording.store().batch(batchId).orElseThrow(() -> new BadInputException("no batch '" + batchId
-                    + "' in history file " + recording.file() + " ('fanout history' lists the batches there)"));
-            Execution latest = batch.latest();
-            if (latest.state().equals(Execution.RUNNING)) {
+            BatchRecord batch = recording.store().require(batchId);
+            var latest = batch.latest();
+            if (latest.state() == ExecutionState.RUNNING) {
                 throw new BadInputException("batch " + batchId + " is still running (execution " + latest.seq() + ", pid "
                         + latest.pid() + " on " + latest.host() + "); wait for it to end or stop it first");
             }
-            StoredOptions stored;
-            try {
-                stored = StoredOptions.parse(batch.options());
-            } catch (IllegalArgumentException e) {
-                throw new BadInputException("batch " + batchId + " in " + recording.file() + ": " + e.getMessage());
-            }
+            StoredOptions stored = StoredOptions.of(batch.spec());
             if (jobClassGiven != null && !jobClassGiven.equals(stored.jobClass())) {
                 throw new BadInputException("batch " + batchId + " ran job " + stored.jobClass() + ", not " + jobClassGiven);
             }
@@ -51,7 +45,7 @@ final class Resumption {
             // The items to run again, with -p overriding (or adding) parameters.
             TreeMap<Integer, Map<String, String>> items = new TreeMap<>();
             for (ItemRecord item : recording.store().items(batchId)) {
-                if (!item.state().equals("SUCCEEDED")) {
+                if (item.state().resumable()) {
                     Map<String, String> params = new LinkedHashMap<>(item.params());
                     params.putAll(run.params);
                     items.put(item.index(), params);
@@ -111,20 +105,9 @@ final class Resumption {
                     sizing.maxParallelism, run.timeout == null ? null : DurationFormat.format(run.timeout), run.retries,
                     failFast, run.params, stored.itemsSource(), run.secrets);
             env.err().printf("fanout: resuming batch %s (%s): %d of %d items did not succeed (%s); execution %d%n", batchId,
-                    batch.job(), items.size(), batch.itemCount(), counts(batch), batch.executions().size() + 1);
+                    batch.job(), items.size(), batch.itemCount(), HistoryCommand.others(batch), batch.executions().size() + 1);
             return BatchExecution.run(env, spark, run, sizing, failFast, job, loader,
                     new BatchExecution.BatchSpec(batchId, items, null, effective), recording, 0);
         }
     }
-
-    private static String counts(BatchRecord b) {
-        StringBuilder sb = new StringBuilder();
-        b.counts().forEach((state, n) -> {
-            if (n > 0 && !state.equals("SUCCEEDED")) {
-                sb.append(sb.length() == 0 ? "" : ", ").append(n).append(' ').append(state.toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
-            }
-        });
-        return sb.toString();
-    }
-
 }

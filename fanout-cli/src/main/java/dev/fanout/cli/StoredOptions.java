@@ -3,7 +3,10 @@ package dev.fanout.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fanout.FailurePolicy;
+import dev.fanout.Parallelism;
 import dev.fanout.Redaction;
+import dev.fanout.history.BatchSpec;
 import java.util.List;
 import java.util.Map;
 
@@ -34,6 +37,28 @@ record StoredOptions(String command, String jobClass, List<String> jars, String 
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** As the history records it now (read with the reader of this document, so nothing is lost). */
+    BatchSpec toSpec() {
+        return BatchSpec.fromJson(json());
+    }
+
+    /** The options of a recorded batch; the timeout in ISO-8601, which {@code DurationFormat.parse} reads back. */
+    static StoredOptions of(BatchSpec s) {
+        String parallelism = s.parallelism().dynamic() ? "auto" : s.parallelism().spec();
+        Integer cores = null;
+        Integer executors = null;
+        Integer max = null;
+        if (s.parallelism() instanceof Parallelism.Auto a) {
+            executors = a.executorsPerRun() > 0 ? a.executorsPerRun() : null;
+            cores = a.executorsPerRun() == 0 && a.coresPerRun() != 1 ? a.coresPerRun() : null;
+            max = a.max() != Parallelism.DEFAULT_MAX ? a.max() : null;
+        }
+        BatchSpec.Launch l = s.launch() != null ? s.launch() : new BatchSpec.Launch(null, null, List.of(), Map.of());
+        return new StoredOptions(l.command(), s.job(), l.jars(), l.master(), l.conf(), parallelism, cores, executors, max,
+                s.timeout() == null ? null : s.timeout().toString(), s.retries(), s.failurePolicy() == FailurePolicy.FAIL_FAST,
+                s.params(), s.itemsSource(), s.secrets());
     }
 
     static StoredOptions parse(String json) {

@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fanout.history.ItemRecord;
-import dev.fanout.history.SqliteHistoryStore;
+import dev.fanout.history.HistoryStore;
+import dev.fanout.history.ItemState;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -230,9 +231,9 @@ class ClusterIT {
         while (System.nanoTime() < deadline && driver.isAlive() && done < 2) {
             Thread.sleep(300);
             if (Files.exists(history)) {
-                try (SqliteHistoryStore store = SqliteHistoryStore.open(history)) {
+                try (HistoryStore store = HistoryStore.sqlite(history)) {
                     var batches = store.batches(1);
-                    done = batches.isEmpty() ? 0 : batches.get(0).count("SUCCEEDED");
+                    done = batches.isEmpty() ? 0 : batches.get(0).count(ItemState.SUCCEEDED);
                 }
             }
         }
@@ -267,11 +268,11 @@ class ClusterIT {
         while (System.nanoTime() < deadline && driver.isAlive() && timedOut == null) {
             Thread.sleep(200);
             if (Files.exists(history)) {
-                try (SqliteHistoryStore store = SqliteHistoryStore.open(history)) {
+                try (HistoryStore store = HistoryStore.sqlite(history)) {
                     var batches = store.batches(1);
                     if (!batches.isEmpty()) {
                         timedOut = store.items(batches.get(0).id()).stream()
-                                .filter(i -> i.state().equals("TIMED_OUT")).findFirst().orElse(null);
+                                .filter(i -> i.state() == ItemState.TIMED_OUT).findFirst().orElse(null);
                     }
                 }
             }

@@ -11,7 +11,9 @@ import dev.fanout.examples.airline.ReferenceMetrics;
 import dev.fanout.examples.airline.Warehouse;
 import dev.fanout.history.BatchRecord;
 import dev.fanout.history.ItemRecord;
-import dev.fanout.history.SqliteHistoryStore;
+import dev.fanout.history.ExecutionState;
+import dev.fanout.history.HistoryStore;
+import dev.fanout.history.ItemState;
 import dev.fanout.testing.SharedSpark;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -67,12 +69,12 @@ class KillAndResumeIT {
         String batchId = null;
         long done = 0;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
-        try (SqliteHistoryStore store = SqliteHistoryStore.open(history)) {
+        try (HistoryStore store = HistoryStore.sqlite(history)) {
             while (System.nanoTime() < deadline && driver.isAlive()) {
                 List<BatchRecord> batches = store.batches(1);
                 if (!batches.isEmpty()) {
                     batchId = batches.get(0).id();
-                    done = batches.get(0).count("SUCCEEDED");
+                    done = batches.get(0).count(ItemState.SUCCEEDED);
                     if (done >= 3) {
                         break;
                     }
@@ -88,16 +90,16 @@ class KillAndResumeIT {
         assertThat(driver.exitValue()).isEqualTo(128 + 9);
 
         Set<Integer> firstSucceeded = new HashSet<>();
-        try (SqliteHistoryStore store = SqliteHistoryStore.open(history)) {
+        try (HistoryStore store = HistoryStore.sqlite(history)) {
             BatchRecord b = store.batch(batchId).orElseThrow();
-            assertThat(b.state()).isEqualTo("INTERRUPTED");
+            assertThat(b.state()).isEqualTo(ExecutionState.INTERRUPTED);
             assertThat(b.latest().endedAt()).isNotNull();
-            assertThat(b.count("SUCCEEDED")).isGreaterThanOrEqualTo(done).isLessThan(DAYS);
+            assertThat(b.count(ItemState.SUCCEEDED)).isGreaterThanOrEqualTo(done).isLessThan(DAYS);
             for (RunResult r : store.runs(batchId, 1)) {
                 assertThat(r.outcome()).isEqualTo(Outcome.SUCCEEDED);
                 firstSucceeded.add(r.index());
             }
-            assertThat(firstSucceeded).hasSize((int) b.count("SUCCEEDED"));
+            assertThat(firstSucceeded).hasSize((int) b.count(ItemState.SUCCEEDED));
         }
 
         CliHarness.Result listed = CliHarness.run("history", "--history", history.toString());
@@ -109,10 +111,10 @@ class KillAndResumeIT {
         assertThat(resume.exitValue()).as(err).isZero();
         assertThat(err).contains((DAYS - firstSucceeded.size()) + " of " + DAYS + " items did not succeed");
 
-        try (SqliteHistoryStore store = SqliteHistoryStore.open(history)) {
+        try (HistoryStore store = HistoryStore.sqlite(history)) {
             BatchRecord b = store.batch(batchId).orElseThrow();
-            assertThat(b.state()).isEqualTo("SUCCEEDED");
-            assertThat(b.count("SUCCEEDED")).isEqualTo(DAYS);
+            assertThat(b.state()).isEqualTo(ExecutionState.SUCCEEDED);
+            assertThat(b.count(ItemState.SUCCEEDED)).isEqualTo(DAYS);
             Set<Integer> second = new HashSet<>();
             for (RunResult r : store.runs(batchId, 2)) {
                 assertThat(r.outcome()).isEqualTo(Outcome.SUCCEEDED);
@@ -123,7 +125,7 @@ class KillAndResumeIT {
             all.addAll(second);
             assertThat(all).hasSize(DAYS);
             assertThat(second).doesNotContainAnyElementsOf(firstSucceeded);
-            assertThat(store.items(batchId)).extracting(ItemRecord::state).containsOnly("SUCCEEDED");
+            assertThat(store.items(batchId)).extracting(ItemRecord::state).containsOnly(ItemState.SUCCEEDED);
         }
 
         Dataset<Row> table = spark.read().format("delta").load(warehouse.dailyMetrics());

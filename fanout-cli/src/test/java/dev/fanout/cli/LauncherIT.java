@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fanout.history.BatchRecord;
-import dev.fanout.history.SqliteHistoryStore;
+import dev.fanout.history.ExecutionState;
+import dev.fanout.history.HistoryStore;
+import dev.fanout.history.ItemState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,10 +88,10 @@ class LauncherIT {
         assertThat(doc.get("interrupted").asBoolean()).isTrue();
         assertThat(doc.get("counts").get("CANCELLED").asInt()).isEqualTo(2);
         assertThat(doc.get("counts").get("SKIPPED").asInt()).isEqualTo(4);
-        try (SqliteHistoryStore store = SqliteHistoryStore.open(dir.resolve("cmd-history.db"))) {
+        try (HistoryStore store = HistoryStore.sqlite(dir.resolve("cmd-history.db"))) {
             BatchRecord b = store.batch(doc.get("batchId").asText()).orElseThrow();
-            assertThat(b.state()).isEqualTo("INTERRUPTED");
-            assertThat(b.counts()).containsEntry("CANCELLED", 2L).containsEntry("SKIPPED", 4L).containsEntry("PENDING", 0L);
+            assertThat(b.state()).isEqualTo(ExecutionState.INTERRUPTED);
+            assertThat(b.counts()).containsEntry(ItemState.CANCELLED, 2L).containsEntry(ItemState.SKIPPED, 4L).containsEntry(ItemState.PENDING, 0L);
         }
     }
 
@@ -136,11 +138,11 @@ class LauncherIT {
             assertThat(drivers.get(i).waitFor(240, TimeUnit.SECONDS)).isTrue();
             assertThat(drivers.get(i).exitValue()).as(read("d" + i + ".err")).isZero();
         }
-        try (SqliteHistoryStore store = SqliteHistoryStore.open(history)) {
+        try (HistoryStore store = HistoryStore.sqlite(history)) {
             List<BatchRecord> batches = store.batches(10);
             assertThat(batches).hasSize(2).allSatisfy(b -> {
-                assertThat(b.state()).isEqualTo("SUCCEEDED");
-                assertThat(b.count("SUCCEEDED")).isEqualTo(8);
+                assertThat(b.state()).isEqualTo(ExecutionState.SUCCEEDED);
+                assertThat(b.count(ItemState.SUCCEEDED)).isEqualTo(8);
                 assertThat(store.runs(b.id(), 1)).hasSize(8);
             });
         }

@@ -2,31 +2,43 @@ package dev.fanout.history;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * A batch as the history knows it.
  *
- * @param options     the options of its first execution (JSON on the command line)
- * @param itemsSource where its items came from (a file, a range), for people
- * @param counts      items by their latest state: an {@link dev.fanout.Outcome} name, or {@value #PENDING} for
- *                    items no execution has reached yet (every key present, zero included)
- * @param state       the latest execution's state, or SUCCEEDED once every item has succeeded
+ * @param job        the job's name as the engine reported it (the spec holds what loads it again)
+ * @param spec       how its first execution was started (secrets masked)
+ * @param counts     items by their latest state: the outcome of their latest run, or {@link ItemState#PENDING} for items
+ *                   no execution has reached yet (every state present, zero included)
+ * @param state      the latest execution's state, or SUCCEEDED once every item has succeeded; RUNNING before its first
+ *                   execution starts
  */
-public record BatchRecord(String id, String job, String options, String itemsSource, int itemCount, Instant createdAt,
-                          List<Execution> executions, Map<String, Long> counts, String state) {
-    public static final String PENDING = "PENDING";
+public record BatchRecord(String id, String job, BatchSpec spec, int itemCount, Instant createdAt,
+                          List<Execution> executions, Map<ItemState, Long> counts, ExecutionState state) {
 
     public BatchRecord {
         executions = List.copyOf(executions);
-        counts = Map.copyOf(counts);
+        EnumMap<ItemState, Long> all = new EnumMap<>(ItemState.class);
+        for (ItemState s : ItemState.values()) {
+            all.put(s, counts.getOrDefault(s, 0L));
+        }
+        counts = Collections.unmodifiableMap(all);
     }
 
-    public long count(String state) {
-        return counts.getOrDefault(state, 0L);
+    /** Where its items came from, for people (a file, a range), or null. */
+    public String itemsSource() {
+        return spec.itemsSource();
     }
 
+    public long count(ItemState state) {
+        return counts.get(state);
+    }
+
+    /** The latest execution; the batch must have one. */
     public Execution latest() {
         return executions.get(executions.size() - 1);
     }
@@ -38,5 +50,20 @@ public record BatchRecord(String id, String job, String options, String itemsSou
             d = d.plus(Duration.between(e.startedAt(), e.endedAt() == null ? Instant.now() : e.endedAt()));
         }
         return d;
+    }
+
+    /**
+     * A batch with its state derived from its executions and item counts: the latest execution's state, except
+     * SUCCEEDED once that execution ended and every item succeeded (a resume may succeed where the first failed);
+     * RUNNING before its first execution starts.
+     */
+    public static BatchRecord of(String id, String job, BatchSpec spec, int itemCount, Instant createdAt,
+                                 List<Execution> executions, Map<ItemState, Long> counts) {
+        ExecutionState state = ExecutionState.RUNNING;
+        if (!executions.isEmpty()) {
+            ExecutionState latest = executions.get(executions.size() - 1).state();
+            state = latest.ended() && counts.getOrDefault(ItemState.SUCCEEDED, 0L) == itemCount ? ExecutionState.SUCCEEDED : latest;
+        }
+        return new BatchRecord(id, job, spec, itemCount, createdAt, executions, counts, state);
     }
 }

@@ -50,24 +50,24 @@ public final class HistoryRecorder implements FanoutListener, AutoCloseable {
     }
 
     /**
-     * Records a new batch with all its items (secrets masked) and starts its first execution.
+     * Records a new batch with all its items and starts its first execution; the spec and the items are stored
+     * with their secrets masked by {@code redaction}.
      *
-     * @param options     how the batch was started, for people and for resuming (the CLI's JSON)
-     * @param itemsSource where the items come from, for people
+     * @param spec how the batch was started: what a resume starts it with again
      */
-    public static HistoryRecorder newBatch(HistoryStore store, String batchId, String job, String options, String itemsSource,
+    public static HistoryRecorder newBatch(HistoryStore store, String batchId, String job, BatchSpec spec,
                                            List<Map<String, String>> items, Redaction redaction, int parallelism, int taskSlots) {
         Instant now = Instant.now();
-        store.createBatch(batchId, job, options, itemsSource, items.stream().map(redaction::params).toList(), now);
-        return new HistoryRecorder(store, batchId, store.startExecution(batchId, parallelism, taskSlots, options, now),
-                redaction);
+        BatchSpec masked = spec.masked(redaction);
+        store.createBatch(batchId, job, masked, items.stream().map(redaction::params).toList(), now);
+        return new HistoryRecorder(store, batchId, store.startExecution(batchId, masked, parallelism, taskSlots, now), redaction);
     }
 
-    /** Starts another execution of a recorded batch (a resume). */
-    public static HistoryRecorder resume(HistoryStore store, String batchId, String options, Redaction redaction,
+    /** Starts another execution of a recorded batch (a resume), with {@code spec} stored masked. */
+    public static HistoryRecorder resume(HistoryStore store, String batchId, BatchSpec spec, Redaction redaction,
                                          int parallelism, int taskSlots) {
-        return new HistoryRecorder(store, batchId, store.startExecution(batchId, parallelism, taskSlots, options, Instant.now()),
-                redaction);
+        return new HistoryRecorder(store, batchId,
+                store.startExecution(batchId, spec.masked(redaction), parallelism, taskSlots, Instant.now()), redaction);
     }
 
     public String batchId() {
@@ -90,8 +90,8 @@ public final class HistoryRecorder implements FanoutListener, AutoCloseable {
 
     @Override
     public void onBatchEnd(BatchResult result) {
-        String state = result.interrupted() ? Execution.INTERRUPTED
-                : result.succeeded() ? Execution.SUCCEEDED : Execution.FAILED;
+        ExecutionState state = result.interrupted() ? ExecutionState.INTERRUPTED
+                : result.succeeded() ? ExecutionState.SUCCEEDED : ExecutionState.FAILED;
         write(() -> store.endExecution(batchId, execution, state, result.endedAt()));
     }
 

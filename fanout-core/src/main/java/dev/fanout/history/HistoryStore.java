@@ -1,40 +1,102 @@
 package dev.fanout.history;
 
+import dev.fanout.BadInputException;
 import dev.fanout.RunResult;
+import dev.fanout.history.sqlite.SqliteHistoryStore;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Where batches and their runs are recorded, so they outlive the process: {@link SqliteHistoryStore} is the
- * default. Writes are durable when the method returns (a run recorded before the driver is killed is there
- * afterwards). Reads find executions whose process is gone while they were still RUNNING and mark them
- * INTERRUPTED. Implementations are thread-safe and may be shared by several processes.
+ * Where batches and their runs are recorded, so they outlive the process.
+ *
+ * <pre>{@code
+ * try (HistoryStore store = HistoryStore.sqlite(HistoryStore.defaultPath())) {
+ *     BatchRecord b = store.require(batchId);
+ *     store.items(batchId).stream().filter(i -> i.state().resumable()).forEach(...);
+ * }
+ * }</pre>
+ *
+ * <p>{@link #sqlite(Path)} is the store of record; {@link #inMemory()} has the same semantics for tests and for a
+ * library caller that needs no history after the process. An item's state is its latest run's outcome
+ * ({@link ItemState}); a batch is SUCCEEDED once every item succeeded, else its latest execution's state.
+ * Writes are durable when the method returns (a run recorded before the driver is killed is there afterwards).
+ * Reads find executions whose process is gone while they were still RUNNING and mark them INTERRUPTED.
+ * Implementations are thread-safe; the SQLite store may be shared by several processes. A write the store
+ * cannot do (an unknown batch or execution, a batch id used twice, an execution ended twice) throws
+ * {@link HistoryException}.
  */
 public interface HistoryStore extends AutoCloseable {
 
-    /** Records a new batch and every one of its items (params already redacted), in one transaction. */
-    void createBatch(String batchId, String job, String options, String itemsSource, List<Map<String, String>> items,
-                     Instant createdAt);
+    /**
+     * Opens the SQLite history at {@code file}, creating it (readable by its owner only, in a directory made for it
+     * when missing) or migrating it to the current schema.
+     *
+     * @throws HistoryException naming the file when it cannot be used: not a fanout history, a newer schema,
+     *                          corrupt, or not writable
+     */
+    static HistoryStore sqlite(Path file) {
+        return SqliteHistoryStore.open(file);
+    }
 
-    /** Starts the next execution of a batch and returns its number (1 for the first). */
-    int startExecution(String batchId, int parallelism, int taskSlots, String options, Instant startedAt);
+    /** The default history file: {@code ~/.fanout/history.db}. */
+    static Path defaultPath() {
+        return Path.of(System.getProperty("user.home"), ".fanout", "history.db");
+    }
 
-    /** Records one run's final outcome with its attempts, in one transaction (params and texts already redacted). */
+    /** A history kept in this process's memory only, gone when it is closed or the process ends. */
+    static HistoryStore inMemory() {
+        return new InMemoryHistoryStore();
+    }
+
+    /** Where the history is, for messages: the file's absolute path, or {@code memory}. */
+    String location();
+
+    /**
+     * Records a new batch and every one of its items, in one transaction.
+     *
+     * @param spec  how it was started (secrets already masked); its {@code itemsSource} says where the items came from
+     * @param items every item's parameters, in input order, already redacted
+     */
+    void createBatch(String batchId, String job, BatchSpec spec, List<Map<String, String>> items, Instant createdAt);
+
+    /**
+     * Starts the next execution of a batch, owned by this process, and returns its number (1 for the first).
+     *
+     * @param spec        what this execution runs with (secrets already masked)
+     * @param parallelism the runs it allows at once now
+     * @param taskSlots   the cluster's task slots now, 0 when unknown
+     */
+    int startExecution(String batchId, BatchSpec spec, int parallelism, int taskSlots, Instant startedAt);
+
+    /**
+     * Records one run's final outcome with its attempts and the parameters it ran with, in one transaction (params
+     * and texts already redacted). A run recorded again in the same execution replaces the earlier one.
+     */
     void recordRun(String batchId, int execution, RunResult run);
 
     /** Says the execution's process is alive (for stores shared across machines, where a PID check cannot tell). */
     void heartbeat(String batchId, int execution, Instant now);
 
-    void endExecution(String batchId, int execution, String state, Instant endedAt);
+    /** Ends a RUNNING execution (see {@link ExecutionState#moveTo}); an execution ends once. */
+    void endExecution(String batchId, int execution, ExecutionState state, Instant endedAt);
 
     /** Batches, newest first. */
     List<BatchRecord> batches(int limit);
 
     Optional<BatchRecord> batch(String batchId);
 
-    /** Every item of the batch, in index order, with its latest run. */
+    /**
+     * The batch, or a {@link BadInputException} saying it is not in this history (the batch id is the user's input).
+     */
+    default BatchRecord require(String batchId) {
+        return batch(batchId).orElseThrow(() -> new BadInputException("no batch '" + batchId + "' in history file "
+                + location() + " ('fanout history' lists the batches there)"));
+    }
+
+    /** Every item of the batch, in index order, with its latest run; empty for an unknown batch. */
     List<ItemRecord> items(String batchId);
 
     /** The runs one execution recorded, in index order. */

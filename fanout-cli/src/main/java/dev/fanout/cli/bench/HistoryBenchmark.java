@@ -5,7 +5,11 @@ import dev.fanout.ErrorInfo;
 import dev.fanout.Outcome;
 import dev.fanout.RunResult;
 import dev.fanout.SparkMetrics;
-import dev.fanout.history.SqliteHistoryStore;
+import dev.fanout.FailurePolicy;
+import dev.fanout.Parallelism;
+import dev.fanout.history.BatchSpec;
+import dev.fanout.history.ExecutionState;
+import dev.fanout.history.HistoryStore;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -80,9 +84,11 @@ public final class HistoryBenchmark {
         Instant t0 = Instant.parse("2026-11-22T00:00:00Z");
         double writeMs;
         double readMs;
-        try (SqliteHistoryStore store = SqliteHistoryStore.open(file)) {
-            store.createBatch(batch, "DailyMetrics", "{}", "--range", items, t0);
-            int seq = store.startExecution(batch, 8, 8, "{}", t0);
+        BatchSpec spec = new BatchSpec("DailyMetrics", "--range", Parallelism.fixed(8), null, 0, FailurePolicy.CONTINUE, null,
+                Map.of("warehouse", "/data/warehouse"), null);
+        try (HistoryStore store = HistoryStore.sqlite(file)) {
+            store.createBatch(batch, "DailyMetrics", spec, items, t0);
+            int seq = store.startExecution(batch, spec, 8, 8, t0);
             List<RunResult> results = new ArrayList<>(runs);
             for (int i = 0; i < runs; i++) {
                 boolean failed = i % 50 == 7;
@@ -100,7 +106,7 @@ public final class HistoryBenchmark {
                 store.recordRun(batch, seq, r);
             }
             writeMs = (System.nanoTime() - w0) / 1e6;
-            store.endExecution(batch, seq, "FAILED", t0.plusSeconds(3600));
+            store.endExecution(batch, seq, ExecutionState.FAILED, t0.plusSeconds(3600));
             long r0 = System.nanoTime();
             int n = store.items(batch).size();
             readMs = (System.nanoTime() - r0) / 1e6;

@@ -1,0 +1,103 @@
+package dev.fanout.report;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.fanout.RunResult;
+import dev.fanout.history.BatchRecord;
+import dev.fanout.history.HistoryStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * The HTML report of a recorded batch: one file, no network needed. The batch's data is embedded as JSON, the
+ * history's document of the batch with each execution's runs ({@link ReportJson}: the field names of
+ * {@code --json}), with {@code <}, {@code >} and {@code &} escaped, so no parameter value can end the script
+ * element; texts longer than {@value #MAX_TEXT} characters are cut. A small script in the page
+ * ({@code report.html}) draws the charts as SVG, building every element with the DOM API (never from HTML strings).
+ * Parameters come from the history, where secrets are already masked.
+ */
+final class HtmlReport {
+    private static final String MARKER = "/*FANOUT_DATA*/null";
+    private static final int MAX_TEXT = 2000;
+
+    private HtmlReport() {}
+
+    /** Writes the report of {@code batchId} to {@code file} (atomically: a temp file, then a move). */
+    static void write(HistoryStore store, String batchId, Path file) throws IOException {
+        String html = render(store, batchId);
+        Path abs = file.toAbsolutePath();
+        if (abs.getParent() != null) {
+            Files.createDirectories(abs.getParent());
+        }
+        Path tmp = Files.createTempFile(abs.getParent(), ".report", ".html");
+        try {
+            Files.writeString(tmp, html, StandardCharsets.UTF_8);
+            Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    static String render(HistoryStore store, String batchId) {
+        BatchRecord b = store.require(batchId);
+        ObjectNode root = ReportJson.MAPPER.createObjectNode();
+        root.put("id", b.id());
+        ObjectNode batch = ReportJson.batch(b);
+        root.set("batch", batch);
+        for (JsonNode e : batch.get("executions")) {
+            ArrayNode runs = ((ObjectNode) e).putArray("runs");
+            for (RunResult r : store.runs(batchId, e.get("execution").asInt())) {
+                runs.add(ReportJson.runWithCost(r));
+            }
+        }
+        cut(root);
+        String data;
+        try {
+            data = ReportJson.MAPPER.writeValueAsString(root).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026");
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        return template().replace(MARKER, data).replace("{{TITLE}}", escape("fanout report " + b.id() + " " + b.job()));
+    }
+
+    /** Cuts every text longer than {@link #MAX_TEXT} (exit values, errors, parameter values) in place. */
+    private static void cut(JsonNode n) {
+        if (n instanceof ObjectNode o) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> f = it.next();
+                if (f.getValue().isTextual() && f.getValue().asText().length() > MAX_TEXT) {
+                    f.setValue(TextNode.valueOf(f.getValue().asText().substring(0, MAX_TEXT) + "…"));
+                } else {
+                    cut(f.getValue());
+                }
+            }
+        } else if (n instanceof ArrayNode a) {
+            a.forEach(HtmlReport::cut);
+        }
+    }
+
+    private static String escape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+
+    private static String template() {
+        try (InputStream in = HtmlReport.class.getResourceAsStream("report.html")) {
+            if (in == null) {
+                throw new IllegalStateException("report.html is missing from the classpath");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,167 @@
+package dev.fanout.report;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fanout.Attempt;
+import dev.fanout.BatchResult;
+import dev.fanout.Outcome;
+import dev.fanout.RunResult;
+import dev.fanout.SparkMetrics;
+import dev.fanout.history.BatchRecord;
+import dev.fanout.history.Execution;
+import dev.fanout.history.ItemRecord;
+import dev.fanout.history.ItemState;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * The one mapping of results to JSON, and the one {@link ObjectMapper} of the reports. A run is always written with the
+ * same field names ({@link #run}): the {@code --json} document uses it as is (its shape is in DESIGN.md); the history
+ * and the HTML report add where the time went ({@link #runWithCost}: slot and Spark metrics) and, for an item, the
+ * execution of its latest run. Times are ISO-8601 text, absent ones null.
+ */
+final class ReportJson {
+    static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectWriter PRETTY = MAPPER.writerWithDefaultPrettyPrinter();
+
+    private ReportJson() {}
+
+    /** A run: index, params, outcome, exitValue, attempts (their number), times, error, and each attempt in attemptDetails. */
+    static ObjectNode run(RunResult r) {
+        ObjectNode n = MAPPER.createObjectNode();
+        n.put("index", r.index());
+        n.set("params", params(r.params()));
+        n.put("outcome", r.outcome().name());
+        n.put("exitValue", r.exitValue());
+        n.put("attempts", r.attempts().size());
+        n.put("startedAt", time(r.startedAt()));
+        n.put("endedAt", time(r.endedAt()));
+        if (r.error() == null) {
+            n.putNull("error");
+        } else {
+            n.putObject("error").put("type", r.error().type()).put("message", r.error().message());
+        }
+        ArrayNode attempts = n.putArray("attemptDetails");
+        for (Attempt a : r.attempts()) {
+            ObjectNode an = attempts.addObject();
+            an.put("number", a.number());
+            an.put("outcome", a.outcome().name());
+            an.put("startedAt", time(a.startedAt()));
+            an.put("endedAt", time(a.endedAt()));
+            an.put("error", a.error() == null ? null : a.error().type() + ": " + a.error().firstLine());
+        }
+        return n;
+    }
+
+    /** {@link #run} with the slot of its last attempt (null when skipped) and what all its attempts cost the cluster. */
+    static ObjectNode runWithCost(RunResult r) {
+        ObjectNode n = run(r);
+        if (r.slot() < 0) {
+            n.putNull("slot");
+        } else {
+            n.put("slot", r.slot());
+        }
+        SparkMetrics m = r.metrics();
+        n.putObject("metrics").put("jobs", m.jobs()).put("stages", m.stages()).put("tasks", m.tasks())
+                .put("taskTimeMillis", m.taskTimeMillis()).put("cpuTimeNanos", m.cpuTimeNanos())
+                .put("inputBytes", m.inputBytes()).put("inputRecords", m.inputRecords())
+                .put("shuffleReadBytes", m.shuffleReadBytes()).put("shuffleWriteBytes", m.shuffleWriteBytes())
+                .put("spilledBytes", m.spilledBytes());
+        return n;
+    }
+
+    /** An item of a recorded batch: its latest run {@link #runWithCost with its cost} and execution, or PENDING. */
+    static ObjectNode item(ItemRecord i) {
+        ObjectNode n;
+        if (i.run() != null) {
+            n = runWithCost(i.run());
+            n.set("params", params(i.params()));
+        } else {
+            n = MAPPER.createObjectNode();
+            n.put("index", i.index());
+            n.set("params", params(i.params()));
+            n.put("outcome", ItemState.PENDING.name());
+            n.putNull("exitValue");
+            n.put("attempts", 0);
+            n.putNull("startedAt");
+            n.putNull("endedAt");
+            n.putNull("error");
+            n.putArray("attemptDetails");
+            n.putNull("slot");
+        }
+        n.put("execution", i.execution());
+        return n;
+    }
+
+    /** The {@code --json} document of a batch (DESIGN.md): totals, then every run in input order. */
+    static ObjectNode batch(BatchResult r) {
+        ObjectNode root = MAPPER.createObjectNode();
+        root.put("batchId", r.batchId());
+        root.put("job", r.job());
+        root.put("parallelism", r.parallelism());
+        ObjectNode counts = root.putObject("counts");
+        for (Outcome o : Outcome.values()) {
+            counts.put(o.name(), r.count(o));
+        }
+        root.put("startedAt", time(r.startedAt()));
+        root.put("endedAt", time(r.endedAt()));
+        root.put("interrupted", r.interrupted());
+        ArrayNode runs = root.putArray("runs");
+        r.runs().forEach(run -> runs.add(run(run)));
+        return root;
+    }
+
+    /** A recorded batch: its state, items by state, executions and spec (under {@code options}). */
+    static ObjectNode batch(BatchRecord b) {
+        ObjectNode n = MAPPER.createObjectNode();
+        n.put("batchId", b.id());
+        n.put("job", b.job());
+        n.put("state", b.state().name());
+        n.put("items", b.itemCount());
+        n.put("itemsSource", b.itemsSource());
+        ObjectNode counts = n.putObject("counts");
+        b.counts().forEach((s, c) -> counts.put(s.name(), c));
+        n.put("createdAt", b.createdAt().toString());
+        n.put("seconds", b.busyTime().toMillis() / 1000.0);
+        ArrayNode ex = n.putArray("executions");
+        for (Execution e : b.executions()) {
+            ObjectNode en = ex.addObject();
+            en.put("execution", e.seq());
+            en.put("state", e.state().name());
+            en.put("parallelism", e.parallelism());
+            en.put("taskSlots", e.taskSlots());
+            en.put("startedAt", e.startedAt().toString());
+            en.put("endedAt", time(e.endedAt()));
+            en.put("pid", e.pid());
+            en.put("host", e.host());
+        }
+        try {
+            n.set("options", MAPPER.readTree(b.spec().toJson()));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e); // toJson writes JSON
+        }
+        return n;
+    }
+
+    static String write(JsonNode n) {
+        try {
+            return PRETTY.writeValueAsString(n);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write a JSON report", e);
+        }
+    }
+
+    private static ObjectNode params(Map<String, String> params) {
+        ObjectNode p = MAPPER.createObjectNode();
+        params.forEach(p::put);
+        return p;
+    }
+
+    private static String time(Instant t) {
+        return t == null ? null : t.toString();
+    }
+}

@@ -1,0 +1,83 @@
+package dev.fanout.report;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fanout.BatchResult;
+import dev.fanout.history.BatchRecord;
+import dev.fanout.history.HistoryStore;
+import dev.fanout.history.ItemRecord;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * What fanout shows of a batch: the {@code --json} document, the summary for people, the history's JSON and the HTML
+ * report. Every one writes a run with the same field names (index, params, outcome, exitValue, attempts, startedAt,
+ * endedAt, error, attemptDetails; the history and the HTML add slot and metrics).
+ *
+ * <pre>{@code
+ * BatchResult shown = redaction.batch(result);              // the reports print what they are given
+ * Reports.summary(shown, System.err, null);
+ * System.out.println(Reports.json(shown));
+ * Reports.html(store, result.batchId(), Path.of("report.html"));
+ * }</pre>
+ */
+public final class Reports {
+    private Reports() {}
+
+    /**
+     * The {@code --json} document of a batch (shape in DESIGN.md), indented. Pass a result whose secrets are
+     * already masked ({@link dev.fanout.Redaction#batch}).
+     */
+    public static String json(BatchResult result) {
+        return ReportJson.write(ReportJson.batch(result));
+    }
+
+    /**
+     * Prints the summary for people: counts, wall time, the slowest runs and the failures with their first error line.
+     *
+     * @param parallelismNote how to describe the parallelism (e.g. "parallelism auto (4 at the end)"), or null for
+     *                        the batch's number
+     */
+    public static void summary(BatchResult result, PrintStream out, String parallelismNote) {
+        TextSummary.print(result, out, parallelismNote);
+    }
+
+    /**
+     * Writes the HTML report of a recorded batch to {@code file} (atomically): per execution a timeline with a lane
+     * per slot and a bar per run, runs in flight over time, cluster utilisation, run times, slowest runs and failures.
+     *
+     * @throws dev.fanout.BadInputException when the batch is not in {@code store}
+     */
+    public static void html(HistoryStore store, String batchId, Path file) throws IOException {
+        HtmlReport.write(store, batchId, file);
+    }
+
+    /** The history's JSON list of batches: each with its state, items by state, executions and spec. */
+    public static String history(List<BatchRecord> batches) {
+        ArrayNode list = ReportJson.MAPPER.createArrayNode();
+        batches.forEach(b -> list.add(ReportJson.batch(b)));
+        return ReportJson.write(list);
+    }
+
+    /** The history's JSON document of one batch with {@code items} under {@code runs} (each its latest run, or PENDING). */
+    public static String history(BatchRecord batch, List<ItemRecord> items) {
+        ObjectNode root = ReportJson.batch(batch);
+        ArrayNode runs = root.putArray("runs");
+        items.forEach(i -> runs.add(ReportJson.item(i)));
+        return ReportJson.write(root);
+    }
+
+    /** Parameters as one line for people: {@code day=2024-01-01 region=eu}. */
+    public static String params(Map<String, String> params) {
+        return params.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
+    }
+
+    /** A class name without its package, as the summaries show an error's type. */
+    public static String shortType(String type) {
+        return type.substring(type.lastIndexOf('.') + 1);
+    }
+}

@@ -1,0 +1,134 @@
+package dev.fanout.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fanout.BadInputException;
+import dev.fanout.BatchResult;
+import dev.fanout.Outcome;
+import dev.fanout.RunResult;
+import dev.fanout.history.ExecutionState;
+import dev.fanout.history.HistoryStore;
+import dev.fanout.history.HistoryStoreContract;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReportsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final List<String> RUN_FIELDS = List.of("index", "params", "outcome", "exitValue", "attempts", "startedAt",
+            "endedAt", "error", "attemptDetails");
+
+    @TempDir
+    Path dir;
+
+    private static BatchResult batch() {
+        List<RunResult> runs = List.of(HistoryStoreContract.run("b", 0, Outcome.SUCCEEDED, 1, 0),
+                HistoryStoreContract.run("b", 1, Outcome.FAILED, 2, 50));
+        return new BatchResult("b", "Job", 2, HistoryStoreContract.run("b", 0, Outcome.SUCCEEDED, 1, 0).startedAt(),
+                runs.get(1).endedAt(), Map.of(Outcome.SUCCEEDED, 1L, Outcome.FAILED, 1L), runs, false);
+    }
+
+    private static List<String> names(JsonNode n) {
+        List<String> out = new ArrayList<>();
+        n.fieldNames().forEachRemaining(out::add);
+        return out;
+    }
+
+    @Test
+    void theJsonDocumentHasTheShapeOfDesignMd() throws Exception {
+        JsonNode doc = JSON.readTree(Reports.json(batch()));
+        assertThat(names(doc)).containsExactly("batchId", "job", "parallelism", "counts", "startedAt", "endedAt", "interrupted", "runs");
+        assertThat(names(doc.get("counts"))).containsExactly("SUCCEEDED", "FAILED", "TIMED_OUT", "CANCELLED", "SKIPPED");
+        JsonNode ok = doc.get("runs").get(0);
+        assertThat(names(ok)).containsExactlyElementsOf(RUN_FIELDS);
+        assertThat(ok.get("error").isNull()).isTrue();
+        assertThat(ok.get("exitValue").asText()).isEqualTo("v0");
+        assertThat(ok.get("params").get("day").asText()).isEqualTo("d0");
+        JsonNode failed = doc.get("runs").get(1);
+        assertThat(failed.get("outcome").asText()).isEqualTo("FAILED");
+        assertThat(failed.get("attempts").asInt()).isEqualTo(2);
+        assertThat(failed.get("error").get("type").asText()).isEqualTo("java.io.IOException");
+        assertThat(failed.get("error").get("message").asText()).isEqualTo("boom 1/2");
+        assertThat(failed.get("attemptDetails").get(0).get("error").asText()).isEqualTo("java.io.IOException: boom 1/1");
+        assertThat(failed.get("startedAt").asText()).isEqualTo("2026-11-22T10:00:00.050Z");
+    }
+
+    @Test
+    void theHistoryWritesRunsWithTheSameNamesPlusTheirCostAndExecution() throws Exception {
+        try (HistoryStore store = HistoryStore.inMemory()) {
+            store.createBatch("b", "Job", HistoryStoreContract.SPEC, HistoryStoreContract.items(3), HistoryStoreContract.T0);
+            int seq = store.startExecution("b", HistoryStoreContract.SPEC, 2, 4, HistoryStoreContract.T0);
+            batch().runs().forEach(r -> store.recordRun("b", seq, r));
+            store.endExecution("b", seq, ExecutionState.FAILED, batch().endedAt());
+
+            JsonNode doc = JSON.readTree(Reports.history(store.require("b"), store.items("b")));
+            assertThat(doc.get("state").asText()).isEqualTo("FAILED");
+            assertThat(doc.get("counts").get("PENDING").asInt()).isEqualTo(1);
+            assertThat(doc.get("options").get("parallelism").asInt()).isEqualTo(2);
+            assertThat(doc.get("executions").get(0).get("taskSlots").asInt()).isEqualTo(4);
+            JsonNode failed = doc.get("runs").get(1);
+            assertThat(names(failed)).containsSubsequence(RUN_FIELDS).contains("slot", "metrics", "execution");
+            assertThat(failed.get("metrics").get("tasks").asInt()).isEqualTo(16);
+            assertThat(failed.get("execution").asInt()).isEqualTo(1);
+            JsonNode pending = doc.get("runs").get(2);
+            assertThat(names(pending)).containsSubsequence(RUN_FIELDS);
+            assertThat(pending.get("outcome").asText()).isEqualTo("PENDING");
+            assertThat(pending.get("execution").asInt()).isZero();
+
+            JsonNode list = JSON.readTree(Reports.history(store.batches(10)));
+            assertThat(list).singleElement().satisfies(b -> assertThat(b.get("batchId").asText()).isEqualTo("b"));
+        }
+    }
+
+    @Test
+    void theHtmlReportEmbedsTheRunsSoNoValueCanEndItsScript() throws Exception {
+        try (HistoryStore store = HistoryStore.inMemory()) {
+            Map<String, String> evil = Map.of("note", "</script><img src=x onerror=alert(1)>", "long", "x".repeat(5000));
+            store.createBatch("b", "Job", HistoryStoreContract.SPEC, List.of(evil), HistoryStoreContract.T0);
+            int seq = store.startExecution("b", HistoryStoreContract.SPEC, 1, 1, HistoryStoreContract.T0);
+            store.recordRun("b", seq, HistoryStoreContract.run("b", 0, evil, Outcome.FAILED, 1, 0));
+            Path file = dir.resolve("out/report.html");
+            Reports.html(store, "b", file);
+            String html = Files.readString(file);
+            Matcher m = Pattern.compile("<script type=\"application/json\" id=\"fanout-data\">(.*?)</script>", Pattern.DOTALL)
+                    .matcher(html);
+            assertThat(m.find()).isTrue();
+            assertThat(m.group(1)).doesNotContain("<", ">");
+            JsonNode data = JSON.readTree(m.group(1));
+            assertThat(data.get("id").asText()).isEqualTo("b");
+            JsonNode run = data.get("batch").get("executions").get(0).get("runs").get(0);
+            assertThat(run.get("outcome").asText()).isEqualTo("FAILED");
+            assertThat(run.get("params").get("note").asText()).startsWith("</script>");
+            assertThat(run.get("params").get("long").asText()).hasSize(2001).endsWith("…");
+            assertThat(run.get("metrics").get("taskTimeMillis").asInt()).isEqualTo(41);
+            assertThatThrownBy(() -> Reports.html(store, "nope", file)).isInstanceOf(BadInputException.class)
+                    .hasMessageContaining("no batch 'nope'");
+        }
+    }
+
+    @Test
+    void theSummarySaysCountsSlowestRunsAndFailures() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Reports.summary(batch(), new PrintStream(bytes, true, StandardCharsets.UTF_8), null);
+        String text = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(text).startsWith("fanout: Job, 2 run(s) at parallelism 2 in ")
+                .contains("1 succeeded, 1 failed, 0 timed out, 0 cancelled, 0 skipped")
+                .contains("slowest runs:", "#1 day=d1")
+                .contains("failures:\n  #1 day=d1  FAILED after 2 attempt(s): IOException: boom 1/2");
+        bytes.reset();
+        Reports.summary(batch(), new PrintStream(bytes, true, StandardCharsets.UTF_8), "parallelism auto (3 at the end)");
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("2 run(s) at parallelism auto (3 at the end) in");
+    }
+}
