@@ -1,5 +1,6 @@
 package dev.fanout;
 
+import dev.fanout.internal.Backoff;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.DoubleSupplier;
@@ -15,6 +16,12 @@ import java.util.function.Predicate;
  * cause chain, never for a timeout unless {@link Builder#retryTimeouts(boolean)}, and otherwise
  * when the {@link Builder#retryOn(Predicate)} predicate (default: always) accepts it.
  *
+ * <p>The wait is the formula a row's calls use too ({@code RowFanout}), and so is the never-retry rule
+ * ({@link #isNonRetryable}). What differs is deliberate: a run's other failures are retried by default (a Spark job
+ * fails for passing reasons: a lost executor, a busy metastore) and its timeouts are not (a job that hung once tends
+ * to hang again), while a row's call retries only what says it may heal (429, 5xx, timeouts, I/O errors) and treats
+ * any other exception of the row function as a bug.
+ *
  * <pre>{@code
  * RetryPolicy.builder().maxAttempts(3).initialBackoff(Duration.ofSeconds(2)).build();
  * }</pre>
@@ -23,19 +30,13 @@ public final class RetryPolicy {
     private static final RetryPolicy NONE = builder().build();
 
     private final int maxAttempts;
-    private final Duration initialBackoff;
-    private final Duration maxBackoff;
-    private final double multiplier;
-    private final double jitter;
+    private final Backoff backoff;
     private final boolean retryTimeouts;
     private final Predicate<Throwable> retryOn;
 
     private RetryPolicy(Builder b) {
         this.maxAttempts = b.maxAttempts;
-        this.initialBackoff = b.initialBackoff;
-        this.maxBackoff = b.maxBackoff;
-        this.multiplier = b.multiplier;
-        this.jitter = b.jitter;
+        this.backoff = new Backoff(b.initialBackoff, b.maxBackoff, b.multiplier, b.jitter);
         this.retryTimeouts = b.retryTimeouts;
         this.retryOn = b.retryOn;
     }
@@ -69,29 +70,29 @@ public final class RetryPolicy {
         if (timedOut) {
             return retryTimeouts;
         }
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof NonRetryableException || t instanceof InterruptedException) {
-                return false;
-            }
-            if (t.getCause() == t) {
-                break;
-            }
-        }
-        return error != null && retryOn.test(error);
+        return error != null && !isNonRetryable(error) && retryOn.test(error);
+    }
+
+    /**
+     * Whether {@code error} says that trying again cannot help: a {@link NonRetryableException} (such as a
+     * {@link BadParameterException}) or an {@link InterruptedException} anywhere in its cause chain. Such a failure is
+     * never retried, by a run's policy nor by a row's calls.
+     */
+    public static boolean isNonRetryable(Throwable error) {
+        return ErrorInfo.causeChain(error).stream()
+                .anyMatch(t -> t instanceof NonRetryableException || t instanceof InterruptedException);
     }
 
     /** The wait after failed attempt {@code attempt} (1-based); {@code random} yields values in [0, 1). */
     public Duration backoff(int attempt, DoubleSupplier random) {
-        double base = initialBackoff.toMillis() * Math.pow(multiplier, Math.max(0, attempt - 1));
-        double capped = Math.min(base, maxBackoff.toMillis());
-        double jittered = capped * (1.0 - jitter * random.getAsDouble());
-        return Duration.ofMillis(Math.round(jittered));
+        return backoff.delay(attempt, random);
     }
 
     @Override
     public String toString() {
-        return "RetryPolicy[maxAttempts=" + maxAttempts + ", initialBackoff=" + initialBackoff + ", maxBackoff="
-                + maxBackoff + ", multiplier=" + multiplier + ", jitter=" + jitter + ", retryTimeouts=" + retryTimeouts + "]";
+        return "RetryPolicy[maxAttempts=" + maxAttempts + ", initialBackoff=" + backoff.initial() + ", maxBackoff="
+                + backoff.max() + ", multiplier=" + backoff.multiplier() + ", jitter=" + backoff.jitter()
+                + ", retryTimeouts=" + retryTimeouts + "]";
     }
 
     /** Builds a {@link RetryPolicy}; every setter rejects a bad value at once, naming it. */

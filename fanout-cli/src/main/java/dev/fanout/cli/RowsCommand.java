@@ -1,16 +1,15 @@
 package dev.fanout.cli;
 
-import dev.fanout.DurationFormat;
 import dev.fanout.BadInputException;
+import dev.fanout.DurationFormat;
 import dev.fanout.rows.HttpRowFunction;
 import dev.fanout.rows.RowFanout;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
+import dev.fanout.rows.RowInput;
+import dev.fanout.rows.RowOutput;
+import dev.fanout.rows.RowSettingException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,13 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.apache.spark.sql.Column;
-import org.apache.spark.sql.DataFrameReader;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.functions;
-import org.apache.spark.sql.types.StructType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -34,6 +27,11 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
+/**
+ * {@code fanout rows}: maps its options to the library ({@link RowInput}, {@link RowOutput}, {@link HttpRowFunction},
+ * {@link RowFanout}) and prints. The library checks every setting once and names the bad one in its
+ * {@link RowSettingException}; {@link #OPTIONS} renders that name as the option the user typed.
+ */
 @Command(name = "rows", sortOptions = false, mixinStandardHelpOptions = true,
         description = {"Call a web API once per row of a file, spread over the Spark executors (not a thread pool on the driver):",
                 "bounded concurrency per partition, a global rate limit, per-call timeout, retries with backoff for 429/5xx"
@@ -48,6 +46,16 @@ import picocli.CommandLine.Spec;
                         + " (no call made), 130 interrupted."})
 final class RowsCommand implements Callable<Integer> {
     private static final Pattern FIELD = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)(?::([A-Za-z]+))?=(.*)");
+
+    /** The library's setting names ({@link RowSettingException#setting()}) as this command's options. */
+    private static final Map<String, String> OPTIONS = Map.ofEntries(
+            Map.entry("input", "--input"), Map.entry("inputFormat", "--format"), Map.entry("url", "--url"),
+            Map.entry("method", "--method"), Map.entry("header", "--header"), Map.entry("body", "--body"),
+            Map.entry("field", "--field"), Map.entry("concurrency", "--concurrency"), Map.entry("rate", "--rate"),
+            Map.entry("timeout", "--timeout"), Map.entry("retries", "--retries"), Map.entry("maxRetryAfter", "--max-retry-after"),
+            Map.entry("partitions", "--partitions"), Map.entry("executorWait", "--executor-wait"), Map.entry("output", "--output"),
+            Map.entry("outputFormat", "--output-format"), Map.entry("outputLayout", "--output-layout"),
+            Map.entry("overwrite", "--overwrite"));
 
     @ParentCommand
     FanoutCommand parent;
@@ -103,11 +111,17 @@ final class RowsCommand implements Callable<Integer> {
             description = "On a cluster, how long to wait for executors to register before sizing the partitions (default: ${DEFAULT-VALUE}).")
     Duration executorWait;
 
-    @Option(names = "--output", required = true, paramLabel = "PATH", description = "Where to write the rows: a directory of part files, as Spark writes; format from the extension.")
+    @Option(names = "--output", required = true, paramLabel = "PATH",
+            description = "Where to write the rows: a path ending in .csv, .json, .jsonl or .parquet is one file of that format,"
+                    + " rows in input order (CSV quoted as RFC 4180); any other path is a directory of part files, as Spark writes.")
     Path output;
 
     @Option(names = "--output-format", paramLabel = "csv|json|parquet", description = "Format of --output, when its extension does not say.")
     String outputFormat;
+
+    @Option(names = "--output-layout", paramLabel = "file|spark",
+            description = "file: one file; spark: Spark's directory of part files (default: file when --output has a format's extension).")
+    RowOutput.Layout outputLayout;
 
     @Option(names = "--overwrite", description = "Replace --output if it exists.")
     boolean overwrite;
@@ -119,58 +133,53 @@ final class RowsCommand implements Callable<Integer> {
     public Integer call() {
         try {
             return execute();
+        } catch (RowSettingException e) {
+            throw new ParameterException(spec.commandLine(), e.message(RowsCommand::option));
         } catch (BadInputException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
     }
 
+    /** The option for one of the library's settings (its own name when the command has no such option). */
+    static String option(String setting) {
+        return OPTIONS.getOrDefault(setting, setting);
+    }
+
     private int execute() {
-        String inFormat = inputFormat();
-        String outFormat = format(outputFormat, output, "--output");
-        if (Files.exists(output) && !overwrite) {
-            throw new BadInputException("--output '" + output + "' exists; remove it or give --overwrite");
-        }
-        checkNumbers();
+        RowInput in = RowInput.of(input, format);
+        RowOutput out = RowOutput.to(output).format(outputFormat).layout(outputLayout).overwrite(overwrite).build();
         HttpRowFunction fn = function();
         RowFanout.Builder rows = RowFanout.builder().concurrency(concurrency).timeout(timeout).retries(retries)
-                .maxRetryAfter(maxRetryAfter);
+                .maxRetryAfter(maxRetryAfter).executorWait(executorWait).flattenFields(true); // CSV cannot hold a struct
         if (rate != null) {
             rows.rate(rate);
         }
         if (partitions != null) {
             rows.partitions(partitions);
         }
+        RowFanout fanout = rows.build();
         BatchExecution.configureLogging(spark.verbose);
         Map<String, String> defaults = Map.of("spark.executor.heartbeatInterval", "2s"); // running tasks' counts reach the progress line
         SparkSession session = BatchExecution.start(parent.env, spark, 1, BatchExecution.sparkConf(spark, defaults), "rows");
         try {
-            return run(session, fn, rows.build(), inFormat, outFormat);
+            return run(session, in, out, fn, fanout);
         } finally {
             parent.env.spark().stop(session);
         }
     }
 
-    private int run(SparkSession session, HttpRowFunction fn, RowFanout fanout, String inFormat, String outFormat) {
-        awaitExecutors(session);
-        Dataset<Row> in;
-        long total;
-        try {
-            in = read(session, inFormat);
-            total = in.count();
-        } catch (Exception e) { // Spark's SparkException is checked, thrown unchecked from Scala
-            if (e instanceof BadInputException bad) {
-                throw bad;
-            }
-            throw new BadInputException("--input '" + input + "': cannot read it as " + inFormat + ": " + firstLine(e));
-        }
-        RowFanout.Tracked tracked;
-        try {
-            tracked = fanout.prepare(in, fn);
-        } catch (IllegalArgumentException e) {
-            throw new BadInputException(withOption(e.getMessage()));
-        }
-        Dataset<Row> out = flatten(tracked.dataset(), in.schema(), fn);
+    private int run(SparkSession session, RowInput in, RowOutput out, HttpRowFunction fn, RowFanout fanout) {
+        RowInput.Counted read = in.readAndCount(session);
+        long total = read.count();
+        RowFanout.Tracked tracked = fanout.prepare(read.rows(), fn);
         var err = parent.env.err();
+        tracked.executorWait().ifPresent(w -> {
+            if (w.executors() == 0) {
+                err.printf("fanout: warning: no executor registered within %s%n", DurationFormat.format(w.limit()));
+            } else {
+                err.printf(Locale.ROOT, "fanout: %d executor(s) registered in %.1fs%n", w.executors(), w.waited().toMillis() / 1e3);
+            }
+        });
         err.printf("fanout rows: %d rows of %s over %d partitions (%d at once), %d calls in flight per partition, %s%n", total,
                 input, tracked.partitions(), tracked.runningAtOnce(), concurrency,
                 rate == null ? "no rate limit" : String.format(Locale.ROOT, "at most %.4g calls/s (%.4g per partition)", rate,
@@ -180,9 +189,6 @@ final class RowsCommand implements Callable<Integer> {
         ProgressLine progress = new ProgressLine(err, parent.env.stderrIsTerminal(), Duration.ofSeconds(5), total,
                 () -> tracked.counters().rowsDone(), () -> progress(tracked, total, start));
         boolean written = false;
-        String group = "fanout-rows-" + Long.toHexString(System.nanoTime());
-        // interruptOnCancel: a cancelled task's thread is interrupted, so its calls stop at once
-        session.sparkContext().setJobGroup(group, "fanout rows " + input.getFileName(), true);
         try (SignalTrap trap = SignalTrap.install(err, "stopping the calls", () -> {
             interrupted.set(true);
             if (!spark.verbose) {
@@ -190,38 +196,20 @@ final class RowsCommand implements Callable<Integer> {
                 org.apache.logging.log4j.core.config.Configurator.setLevel("org.apache.spark", org.apache.logging.log4j.Level.OFF);
                 org.apache.logging.log4j.core.config.Configurator.setLevel("org.apache.hadoop", org.apache.logging.log4j.Level.OFF);
             }
-            session.sparkContext().cancelJobGroup(group);
+            tracked.cancel();
         })) {
-            var writer = out.write().format(outFormat).mode(overwrite ? "overwrite" : "errorifexists");
-            if (outFormat.equals("csv")) {
-                writer = writer.option("header", "true");
-            }
-            writer.save(output.toString());
+            tracked.write(out);
             written = true;
-        } catch (Exception e) { // the write's SparkException is checked, thrown unchecked from Scala
+        } catch (Exception e) { // CancellationException after a cancel; Spark's checked exceptions arrive unchecked
             if (!interrupted.get()) {
                 throw e;
             }
         } finally {
-            session.sparkContext().clearJobGroup();
             progress.close();
             tracked.close();
         }
         long nanos = System.nanoTime() - start;
         return summary(tracked, total, nanos, written, interrupted.get());
-    }
-
-    /** On a cluster the partitions are sized from the task slots: wait (bounded) for the executors to register. */
-    private void awaitExecutors(SparkSession session) {
-        var sc = session.sparkContext();
-        if (sc.isLocal()) {
-            return;
-        }
-        try {
-            Sizing.awaitExecutors(dev.fanout.internal.spark.ExecutorTracker.of(sc), executorWait, parent.env.err(), "");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private int summary(RowFanout.Tracked tracked, long total, long nanos, boolean written, boolean interrupted) {
@@ -238,7 +226,8 @@ final class RowsCommand implements Callable<Integer> {
         err.printf(Locale.ROOT, "calls: %d (%d retries), %.1f calls/s, %.1f rows/s%n", calls, Math.max(0, calls - done),
                 calls / seconds, done / seconds);
         if (interrupted) {
-            err.println("fanout rows: interrupted: the calls were stopped and " + output + " was not written");
+            err.println("fanout rows: interrupted: the calls were stopped and " + output
+                    + (written ? " was written all the same (the stop came as it ended)" : " was not written"));
             return BatchExecution.EXIT_INTERRUPTED;
         }
         err.println("output: " + output.toAbsolutePath() + (written ? "" : " (not written)"));
@@ -252,140 +241,26 @@ final class RowsCommand implements Callable<Integer> {
                 c.errors(), c.calls(), c.calls() / seconds, DurationFormat.format(Duration.ofMillis((long) (seconds * 1000))));
     }
 
-    /** A struct result becomes one column per --field (CSV cannot hold a struct). */
-    private Dataset<Row> flatten(Dataset<Row> out, StructType inputSchema, HttpRowFunction fn) {
-        if (fn.fields().isEmpty()) {
-            return out;
-        }
-        List<String> have = Arrays.asList(inputSchema.fieldNames());
-        List<Column> cols = new ArrayList<>();
-        for (String name : inputSchema.fieldNames()) {
-            cols.add(functions.col("`" + name.replace("`", "``") + "`"));
-        }
-        for (HttpRowFunction.Field f : fn.fields()) {
-            if (have.stream().anyMatch(f.name()::equalsIgnoreCase) || RowFanout.COLUMNS.stream().anyMatch(f.name()::equalsIgnoreCase)) {
-                throw new BadInputException("--field " + f.name() + ": the output already has a column named '" + f.name()
-                        + "'; give the field another name");
-            }
-            cols.add(functions.col("result." + f.name()).as(f.name()));
-        }
-        for (String name : RowFanout.COLUMNS.subList(1, RowFanout.COLUMNS.size())) {
-            cols.add(functions.col(name));
-        }
-        return out.select(cols.toArray(new Column[0]));
-    }
-
+    /** The request; only the option syntax is checked here, the library checks the values. */
     private HttpRowFunction function() {
-        try {
-            HttpRowFunction.Builder b = HttpRowFunction.request(method, url);
-            for (String h : headers) {
-                int colon = h.indexOf(':');
-                if (colon <= 0) {
-                    throw new BadInputException("--header '" + h + "': expected 'Name: value'");
-                }
-                b.header(h.substring(0, colon).trim(), h.substring(colon + 1).trim());
+        HttpRowFunction.Builder b = HttpRowFunction.request(method, url);
+        for (String h : headers) {
+            int colon = h.indexOf(':');
+            if (colon <= 0) {
+                throw new BadInputException("--header '" + h + "': expected 'Name: value'");
             }
-            if (body != null) {
-                b.body(body);
+            b.header(h.substring(0, colon).trim(), h.substring(colon + 1).trim());
+        }
+        if (body != null) {
+            b.body(body);
+        }
+        for (String f : fields) {
+            Matcher m = FIELD.matcher(f);
+            if (!m.matches()) {
+                throw new BadInputException("--field '" + f + "': expected NAME[:TYPE]=POINTER, e.g. price:double=/data/price");
             }
-            for (String f : fields) {
-                Matcher m = FIELD.matcher(f);
-                if (!m.matches()) {
-                    throw new BadInputException("--field '" + f + "': expected NAME[:TYPE]=POINTER, e.g. price:double=/data/price");
-                }
-                b.field(m.group(1), m.group(3), m.group(2));
-            }
-            return b.build();
-        } catch (IllegalArgumentException e) {
-            throw new BadInputException(withOption(e.getMessage()));
+            b.field(m.group(1), m.group(3), m.group(2));
         }
+        return b.build();
     }
-
-    /** The library's message about a template, field or header, prefixed with the option it came from. */
-    private static String withOption(String msg) {
-        String option = msg.startsWith("URL template") ? "--url" : msg.startsWith("HTTP method") ? "--method"
-                : msg.startsWith("field") ? "--field" : msg.startsWith("body") ? "--body" : msg.startsWith("header") ? "--header" : null;
-        return option == null ? msg : option + ": " + msg;
-    }
-
-    private void checkNumbers() {
-        if (concurrency < 1) {
-            throw new BadInputException("--concurrency must be at least 1, got " + concurrency);
-        }
-        if (rate != null && !(rate > 0)) {
-            throw new BadInputException("--rate must be a positive number of calls per second, got " + rate);
-        }
-        if (retries < 0) {
-            throw new BadInputException("--retries must be 0 or more, got " + retries);
-        }
-        if (partitions != null && partitions < 1) {
-            throw new BadInputException("--partitions must be at least 1, got " + partitions);
-        }
-    }
-
-    private String inputFormat() {
-        if (!Files.exists(input)) {
-            throw new BadInputException("--input '" + input + "': no such file");
-        }
-        if (!Files.isReadable(input)) {
-            throw new BadInputException("--input '" + input + "': not readable");
-        }
-        return format(format, input, "--input");
-    }
-
-    private static String format(String given, Path file, String option) {
-        String f = given;
-        if (f == null) {
-            String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
-            f = name.endsWith(".csv") ? "csv" : name.endsWith(".json") || name.endsWith(".jsonl") || name.endsWith(".ndjson") ? "json"
-                    : name.endsWith(".parquet") ? "parquet" : null;
-            if (f == null) {
-                throw new BadInputException(option + " '" + file + "': cannot tell the format from its extension; name it .csv, .json"
-                        + " or .parquet, or give " + (option.equals("--input") ? "--format" : "--output-format") + " csv|json|parquet");
-            }
-        }
-        f = f.toLowerCase(Locale.ROOT);
-        if (!List.of("csv", "json", "parquet").contains(f)) {
-            throw new BadInputException((option.equals("--input") ? "--format" : "--output-format") + " '" + given
-                    + "': give csv, json or parquet");
-        }
-        return f;
-    }
-
-    private Dataset<Row> read(SparkSession session, String inFormat) {
-        DataFrameReader r = session.read().option("mode", "FAILFAST");
-        String path = input.toAbsolutePath().toString();
-        switch (inFormat) {
-            case "csv":
-                return r.option("header", "true").csv(path); // every column a string: values go into URLs as written
-            case "json":
-                return r.option("multiLine", Boolean.toString(startsWithBracket(input))).json(path);
-            default:
-                return r.parquet(path);
-        }
-    }
-
-    private static boolean startsWithBracket(Path file) {
-        if (!Files.isRegularFile(file)) {
-            return false;
-        }
-        try (InputStream in = Files.newInputStream(file)) {
-            int c;
-            while ((c = in.read()) != -1) {
-                if (!Character.isWhitespace(c) && c != 0xEF && c != 0xBB && c != 0xBF) {
-                    return c == '[';
-                }
-            }
-            return false;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static String firstLine(Throwable e) {
-        String m = String.valueOf(BatchExecution.rootCause(e).getMessage());
-        int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
-    }
-
 }

@@ -2,6 +2,7 @@ package dev.fanout.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fanout.rows.PythonCsv;
 import dev.fanout.rows.TestApi;
 import dev.fanout.testing.SharedSpark;
 import java.io.IOException;
@@ -121,6 +122,46 @@ class RowsCommandTest {
             SharedSpark.session().read().json(out.toString()).collectAsList()
                     .forEach(x -> echoed.put(x.getAs("sku_echo"), x.getAs("qty_echo")));
             assertThat(echoed).containsExactlyInAnyOrderEntriesOf(Map.of("a\"1", 2L, "b2", 5L));
+        }
+    }
+
+    @Test
+    void aCsvOutputIsOneFileInInputOrderThatRfc4180ReadersReadAsWritten() throws Exception {
+        try (TestApi api = TestApi.start(TestApi.Config.defaults())) {
+            String tricky = "say \"hi\", then\nbye";
+            StringBuilder sb = new StringBuilder("id,note\n");
+            for (int i = 0; i < 120; i++) {
+                sb.append(i).append(",\"").append((tricky + " " + i).replace("\"", "\"\"")).append("\"\n");
+            }
+            Path in = Files.writeString(dir.resolve("notes.csv"), sb.toString());
+            Path out = dir.resolve("priced.csv");
+            // {@partition} in a header the test API records: which partition made each call
+            CliHarness.Result r = CliHarness.run("rows", "--input", in.toString(), "--url", api.base() + "/items/{id}",
+                    "-H", "X-Caller-Host: p{@partition}", "--field", "price:double=/price", "--output", out.toString());
+            assertThat(r.exit()).as(r.err()).isZero();
+            assertThat(r.err()).contains("rows: 120 of 120").contains("output: " + out.toAbsolutePath());
+            assertThat(out).as("one file, not a directory of part files").isRegularFile();
+            try (var siblings = Files.list(dir)) {
+                assertThat(siblings).containsExactlyInAnyOrder(in, out);
+            }
+            List<List<String>> records = PythonCsv.read(out);
+            assertThat(records.get(0)).containsExactly("id", "note", "price", "error", "error_kind", "attempts", "latency_ms");
+            assertThat(records).hasSize(121);
+            for (int i = 0; i < 120; i++) {
+                List<String> rec = records.get(i + 1);
+                assertThat(rec.get(0)).as("record %d in input order", i).isEqualTo(Integer.toString(i));
+                assertThat(rec.get(1)).isEqualTo(tricky + " " + i);
+                assertThat(Double.parseDouble(rec.get(2))).isEqualTo(i * 1.5);
+            }
+            assertThat(api.calls().stream().map(TestApi.Call::callerHost).distinct().count())
+                    .as("the calls were spread over the partitions, not gathered into one task").isGreaterThan(1);
+
+            // --output-layout spark keeps Spark's directory of part files
+            Path parts = dir.resolve("parts.csv");
+            CliHarness.Result s = CliHarness.run("rows", "--input", in.toString(), "--url", api.base() + "/items/{id}",
+                    "--output", parts.toString(), "--output-layout", "spark");
+            assertThat(s.exit()).as(s.err()).isZero();
+            assertThat(parts.resolve("_SUCCESS")).exists();
         }
     }
 

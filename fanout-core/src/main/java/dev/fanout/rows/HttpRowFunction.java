@@ -88,10 +88,10 @@ public final class HttpRowFunction implements RowFunction {
 
     @Override
     public void validate(StructType schema) {
-        url.validate(schema, "URL template");
-        headers.forEach((name, t) -> t.validate(schema, "header " + name + " template"));
+        url.validate(schema, "url", "URL template");
+        headers.forEach((name, t) -> t.validate(schema, "header", "header " + name + " template"));
         if (body != null) {
-            body.validate(schema, "body template");
+            body.validate(schema, "body", "body template");
         }
     }
 
@@ -266,20 +266,24 @@ public final class HttpRowFunction implements RowFunction {
 
         private Builder(String method, String urlTemplate) {
             if (method == null || !method.matches("[A-Z]+")) {
-                throw new IllegalArgumentException("HTTP method must be a word in capitals such as GET or POST, got '" + method + "'");
+                throw new RowSettingException("method", ": HTTP method must be a word in capitals such as GET or POST, got '"
+                        + method + "'");
             }
             this.method = method;
-            this.url = Template.parse(urlTemplate, "URL template");
+            if (urlTemplate == null) {
+                throw new RowSettingException("url", " is required");
+            }
+            this.url = Template.parse(urlTemplate, "url", "URL template");
             String probe = urlTemplate.replaceAll("\\{@?[A-Za-z_][A-Za-z0-9_]*}", "x");
             URI uri;
             try {
                 uri = URI.create(probe);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("URL template '" + urlTemplate + "' is not a URL: " + e.getMessage());
+                throw new RowSettingException("url", ": URL template '" + urlTemplate + "' is not a URL: " + e.getMessage());
             }
             if (uri.getScheme() == null || !(uri.getScheme().equalsIgnoreCase("http") || uri.getScheme().equalsIgnoreCase("https"))
                     || uri.getHost() == null) {
-                throw new IllegalArgumentException("URL template '" + urlTemplate
+                throw new RowSettingException("url", ": URL template '" + urlTemplate
                         + "' must be an absolute http:// or https:// URL with a host");
             }
         }
@@ -289,9 +293,9 @@ public final class HttpRowFunction implements RowFunction {
             try {
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1/")).header(name, "x");
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("header '" + name + "' cannot be set: " + e.getMessage());
+                throw new RowSettingException("header", ": header '" + name + "' cannot be set: " + e.getMessage());
             }
-            headers.put(name, Template.parse(valueTemplate, "header " + name));
+            headers.put(name, Template.parse(valueTemplate, "header", "header " + name));
             return this;
         }
 
@@ -300,7 +304,7 @@ public final class HttpRowFunction implements RowFunction {
          * body starting with { or [), form-encoded for {@code application/x-www-form-urlencoded}, else inserted as they are.
          */
         public Builder body(String template) {
-            this.body = Template.parse(template, "body template");
+            this.body = Template.parse(template, "body", "body template");
             return this;
         }
 
@@ -311,20 +315,22 @@ public final class HttpRowFunction implements RowFunction {
          */
         public Builder field(String name, String pointer, String type) {
             if (name == null || !name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
-                throw new IllegalArgumentException("field name must be a word (letters, digits, _), got '" + name + "'");
+                throw new RowSettingException("field", ": field name must be a word (letters, digits, _), got '" + name + "'");
             }
             if (fields.stream().anyMatch(f -> f.name().equals(name))) {
-                throw new IllegalArgumentException("field '" + name + "' is given twice");
+                throw new RowSettingException("field", ": field '" + name + "' is given twice");
             }
             String t = type == null ? "string" : type.toLowerCase(Locale.ROOT);
             if (!TYPES.contains(t)) {
-                throw new IllegalArgumentException("field '" + name + "': type '" + type + "' is not one of " + String.join(", ", TYPES));
+                throw new RowSettingException("field", ": field '" + name + "': type '" + type + "' is not one of "
+                        + String.join(", ", TYPES));
             }
             String p = pointer.startsWith("/") || pointer.isEmpty() ? pointer : "/" + pointer.replace('.', '/');
             try {
                 JsonPointer.compile(p);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("field '" + name + "': '" + pointer + "' is not a JSON pointer: " + e.getMessage());
+                throw new RowSettingException("field", ": field '" + name + "': '" + pointer + "' is not a JSON pointer: "
+                        + e.getMessage());
             }
             fields.add(new Field(name, p, t));
             return this;
@@ -334,7 +340,7 @@ public final class HttpRowFunction implements RowFunction {
             if (body != null && headers.keySet().stream().noneMatch(h -> h.equalsIgnoreCase("Content-Type"))) {
                 String start = body.text().stripLeading();
                 headers.put("Content-Type", Template.parse(start.startsWith("{") || start.startsWith("[")
-                        ? "application/json" : "text/plain; charset=utf-8", "Content-Type"));
+                        ? "application/json" : "text/plain; charset=utf-8", "header", "Content-Type"));
             }
             return new HttpRowFunction(this);
         }

@@ -1,5 +1,7 @@
 package dev.fanout.rows;
 
+import dev.fanout.ErrorInfo;
+import dev.fanout.RetryPolicy;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpTimeoutException;
@@ -186,7 +188,7 @@ final class PartitionCalls implements Iterator<PartitionCalls.Done>, AutoCloseab
             p.done.complete(new Done(p.row, null, message, kind, p.attempts, latency));
             return;
         }
-        long wait = settings.backoffNanos(p.attempts, ThreadLocalRandom.current().nextDouble());
+        long wait = settings.backoff().nanos(p.attempts, ThreadLocalRandom.current().nextDouble());
         if (retryAfter != null) {
             long asked = retryAfter.toNanos();
             pacer.pauseUntil(System.nanoTime() + asked); // the server is throttling this client: every call waits
@@ -196,11 +198,11 @@ final class PartitionCalls implements Iterator<PartitionCalls.Done>, AutoCloseab
         due.add(p);
     }
 
+    /** The failure under the wrappers of asynchronous completion ({@code CompletionException}, {@code ExecutionException}). */
     static Throwable unwrap(Throwable t) {
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
+        return ErrorInfo.causeChain(t).stream()
+                .filter(c -> !(c instanceof CompletionException || c instanceof ExecutionException))
+                .findFirst().orElse(t);
     }
 
     static String kind(Throwable t) {
@@ -229,7 +231,17 @@ final class PartitionCalls implements Iterator<PartitionCalls.Done>, AutoCloseab
         return t.getMessage() == null ? t.getClass().getName() : t.getClass().getSimpleName() + ": " + t.getMessage();
     }
 
+    /**
+     * Whether a failed call may succeed if made again. Shared with a run's {@link RetryPolicy}: the never-retry rule
+     * ({@link RetryPolicy#isNonRetryable}) and the backoff formula. Not shared, on purpose: here only what says it may
+     * heal is retried — the function's own verdict ({@link RowCallException}), timeouts (a slow answer) and I/O errors
+     * — and any other exception is a bug in the row function, recorded at once; a run instead retries any failure by
+     * default (Spark jobs fail for passing reasons) and not its timeouts (a job that hung once tends to hang again).
+     */
     static boolean retryable(Throwable t) {
+        if (RetryPolicy.isNonRetryable(t)) {
+            return false;
+        }
         if (t instanceof RowCallException rce) {
             return rce.isRetryable();
         }

@@ -1,17 +1,25 @@
 package dev.fanout.rows;
 
+import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.LongAccumulator;
 import org.apache.spark.util.TaskCompletionListener;
 
-/** What each Spark task runs: the partition's rows through {@link PartitionCalls}, each out once with its outcome. */
+/**
+ * What each Spark task runs: the partition's rows through {@link PartitionCalls}, each out once with its outcome.
+ *
+ * <p>With {@code visibleSchema} set, each input row ends with its position in the input ({@link RowFanout#ORDINAL},
+ * added before the rows were repartitioned): the function sees the row without it, and it is put back at the end of
+ * the output row. Positions wait in a queue meanwhile: {@link PartitionCalls} yields rows in the order it took them.
+ */
 final class PartitionMapper implements MapPartitionsFunction<Row, Row> {
     private static final long serialVersionUID = 1L;
 
@@ -19,18 +27,41 @@ final class PartitionMapper implements MapPartitionsFunction<Row, Row> {
     private final CallSettings settings;
     private final DataType resultType;
     private final RowCounters.Accumulators counters;
+    private final StructType visibleSchema;
 
-    PartitionMapper(RowFunction fn, CallSettings settings, DataType resultType, RowCounters.Accumulators counters) {
+    /** {@code visibleSchema}: the input's schema without the position column it carries, or null when it has none. */
+    PartitionMapper(RowFunction fn, CallSettings settings, DataType resultType, RowCounters.Accumulators counters,
+                    StructType visibleSchema) {
         this.fn = fn;
         this.settings = settings;
         this.resultType = resultType;
         this.counters = counters;
+        this.visibleSchema = visibleSchema;
     }
 
     @Override
     public Iterator<Row> call(Iterator<Row> input) {
         TaskContext task = TaskContext.get();
-        PartitionCalls calls = new PartitionCalls(input, fn, settings, task == null ? 0 : task.partitionId());
+        ArrayDeque<Object> positions = visibleSchema == null ? null : new ArrayDeque<>();
+        Iterator<Row> rows = positions == null ? input : new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return input.hasNext();
+            }
+
+            @Override
+            public Row next() {
+                Row full = input.next();
+                int n = full.length() - 1;
+                Object[] values = new Object[n];
+                for (int i = 0; i < n; i++) {
+                    values[i] = full.get(i);
+                }
+                positions.add(full.get(n));
+                return new GenericRowWithSchema(values, visibleSchema);
+            }
+        };
+        PartitionCalls calls = new PartitionCalls(rows, fn, settings, task == null ? 0 : task.partitionId());
         if (task != null) {
             // also when the task fails or is killed, or a consumer stops reading early (a limit)
             task.addTaskCompletionListener((TaskCompletionListener) ctx -> calls.close());
@@ -56,7 +87,7 @@ final class PartitionMapper implements MapPartitionsFunction<Row, Row> {
                     throw new NoSuchElementException();
                 }
                 PartitionCalls.Done d = calls.next();
-                Row out = toRow(d);
+                Row out = toRow(d, positions == null ? null : positions.poll());
                 reportCalls(); // accumulators are updated on the task thread only: they are not thread-safe
                 return out;
             }
@@ -69,7 +100,7 @@ final class PartitionMapper implements MapPartitionsFunction<Row, Row> {
         };
     }
 
-    private Row toRow(PartitionCalls.Done d) {
+    private Row toRow(PartitionCalls.Done d, Object position) {
         Object result = d.result();
         String error = d.error();
         String kind = d.errorKind();
@@ -90,7 +121,7 @@ final class PartitionMapper implements MapPartitionsFunction<Row, Row> {
         }
         Row in = d.row();
         int n = in.length();
-        Object[] values = new Object[n + 5];
+        Object[] values = new Object[n + (visibleSchema == null ? 5 : 6)];
         for (int i = 0; i < n; i++) {
             values[i] = in.get(i);
         }
@@ -99,6 +130,9 @@ final class PartitionMapper implements MapPartitionsFunction<Row, Row> {
         values[n + 2] = kind;
         values[n + 3] = d.attempts();
         values[n + 4] = d.latencyMillis();
+        if (visibleSchema != null) {
+            values[n + 5] = position;
+        }
         return RowFactory.create(values);
     }
 

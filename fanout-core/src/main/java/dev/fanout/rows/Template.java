@@ -44,14 +44,15 @@ final class Template implements Serializable {
     }
 
     /**
-     * @throws IllegalArgumentException for an unknown {@code {@name}}, naming {@code what} (e.g. "--url")
+     * @throws RowSettingException for an unknown {@code {@name}}, naming {@code setting} (e.g. "url") and
+     *                             {@code what} (e.g. "URL template")
      */
-    static Template parse(String text, String what) {
+    static Template parse(String text, String setting, String what) {
         Template t = new Template(text);
         for (String n : t.names) {
             if (n.startsWith("@") && !SPECIAL.contains(n)) {
-                throw new IllegalArgumentException(what + " '" + text + "': unknown placeholder {" + n + "}; known: {@pid}, {@host},"
-                        + " {@partition}, {@attempt}");
+                throw new RowSettingException(setting, ": " + what + " '" + text + "': unknown placeholder {" + n
+                        + "}; known: {@pid}, {@host}, {@partition}, {@attempt}");
             }
         }
         return t;
@@ -72,12 +73,12 @@ final class Template implements Serializable {
         return cols;
     }
 
-    /** @throws IllegalArgumentException naming the first column the schema does not have, and the ones it has */
-    void validate(StructType schema, String what) {
+    /** @throws RowSettingException naming the first column the schema does not have, and the ones it has */
+    void validate(StructType schema, String setting, String what) {
         List<String> have = List.of(schema.fieldNames());
         for (String c : columns()) {
             if (!have.contains(c)) {
-                throw new IllegalArgumentException(what + " '" + text + "' names column '" + c
+                throw new RowSettingException(setting, ": " + what + " '" + text + "' names column '" + c
                         + "', which the input does not have (columns: " + String.join(", ", have) + ")");
             }
         }

@@ -14,6 +14,10 @@ import scala.Option;
  * (interrupt-on-cancel on), description and pool, with its own session active; on close the
  * thread gets back the very properties object and active session it had before, whatever the job
  * set in between.
+ *
+ * <p>{@link #group} is the variant for a caller's own thread (a row fan-out's write from a notebook cell): it keeps
+ * that thread's other local properties (a notebook's pool and tags), sets only the job group on top, and restores the
+ * same way on close.
  */
 public final class RunScope implements AutoCloseable {
     public static final String POOL_PROPERTY = "spark.scheduler.pool";
@@ -35,6 +39,23 @@ public final class RunScope implements AutoCloseable {
         sc.setJobGroup(jobGroup, description, true);
         sc.setLocalProperty(POOL_PROPERTY, pool);
         SparkSession.setActiveSession(runSession);
+        return scope;
+    }
+
+    /**
+     * Sets job group {@code jobGroup} (interrupt-on-cancel on) on the current thread, on a copy of its local
+     * properties (defaults included: Spark copies only a properties object's own entries when it submits a job).
+     */
+    public static RunScope group(SparkSession session, String jobGroup, String description) {
+        SparkContext sc = session.sparkContext();
+        Properties current = sc.getLocalProperties();
+        RunScope scope = new RunScope(sc, current, SparkSession.getActiveSession());
+        Properties copy = new Properties();
+        if (current != null) {
+            current.stringPropertyNames().forEach(k -> copy.setProperty(k, current.getProperty(k)));
+        }
+        sc.setLocalProperties(copy);
+        sc.setJobGroup(jobGroup, description, true);
         return scope;
     }
 
