@@ -4,6 +4,7 @@ import dev.fanout.internal.BatchIds;
 import dev.fanout.internal.engine.BatchRequest;
 import dev.fanout.internal.engine.Engine;
 import dev.fanout.internal.engine.EngineSettings;
+import dev.fanout.internal.spark.ExecutorTracker;
 import dev.fanout.internal.spark.SchedulerPools;
 import java.time.Clock;
 import java.time.Duration;
@@ -65,6 +66,12 @@ public final class Fanout {
         Builder.positive("poolWeight", poolWeight);
         SparkSession.Builder b = SparkSession.builder();
         SchedulerPools.fairConf(slots, poolWeight, 0).forEach(b::config);
+        // Registered before the context starts, the executor tracker sees every executor from the first
+        // (Parallelism.auto()); listeners given by spark-submit's --conf are kept.
+        String listeners = new org.apache.spark.SparkConf().get(ExecutorTracker.CONF, "").trim();
+        String tracker = ExecutorTracker.class.getName();
+        b.config(ExecutorTracker.CONF, listeners.isEmpty() ? tracker
+                : listeners.contains(tracker) ? listeners : listeners + "," + tracker);
         return b;
     }
 
@@ -135,10 +142,15 @@ public final class Fanout {
         return engine.run(new BatchRequest(job, id, items, indexAt, expected, errors, List.of()));
     }
 
+    /** How many runs this instance has in flight at once, as configured ({@link Builder#parallelism(Parallelism)}). */
+    public Parallelism parallelism() {
+        return settings.parallelism();
+    }
+
     /** Configures a {@link Fanout}; each setter rejects a bad value at once with a message naming it. */
     public static final class Builder {
         private final SparkSession spark;
-        private int parallelism = Math.max(2, Runtime.getRuntime().availableProcessors());
+        private Parallelism parallelism = Parallelism.fixed(Math.max(2, Runtime.getRuntime().availableProcessors()));
         private Duration timeout;
         private RetryPolicy retry = RetryPolicy.none();
         private FailurePolicy failurePolicy = FailurePolicy.CONTINUE;
@@ -149,15 +161,27 @@ public final class Fanout {
         private Duration cancelGrace = Duration.ofSeconds(60);
         private boolean sessionPerRun = true;
         private Redaction redaction = Redaction.defaults();
-        private java.util.function.IntSupplier limit;
 
         private Builder(SparkSession spark) {
             this.spark = Objects.requireNonNull(spark, "spark");
         }
 
-        /** At most this many runs in flight (default: the driver's cores, at least 2). */
+        /**
+         * At most this many runs in flight at once, over everything this {@code Fanout} runs (default: the driver's
+         * cores, at least 2). Same as {@code parallelism(Parallelism.fixed(n))}.
+         */
         public Builder parallelism(int parallelism) {
-            this.parallelism = positive("parallelism", parallelism);
+            return parallelism(Parallelism.fixed(parallelism));
+        }
+
+        /**
+         * How many runs this {@code Fanout} has in flight at once: {@link Parallelism#fixed}, or
+         * {@link Parallelism#auto()} to follow the cluster's executors as they come and go. The limit holds for
+         * everything the {@code Fanout} runs together (two batches from two threads share it), and its
+         * {@link Parallelism#max()} is the number of FAIR pools the runs use.
+         */
+        public Builder parallelism(Parallelism parallelism) {
+            this.parallelism = Objects.requireNonNull(parallelism, "parallelism");
             return this;
         }
 
@@ -240,21 +264,10 @@ public final class Fanout {
             return this;
         }
 
-        /**
-         * A limit on the runs in flight that may change during a batch, read before each run starts: for a
-         * parallelism that follows the cluster (see {@code dev.fanout.internal.spark.ExecutorTracker}). It is capped by
-         * {@link #parallelism}, which becomes the number of slots (and FAIR pools). Lowering it cancels nothing:
-         * slots stop taking items until the runs in flight are below it.
-         */
-        public Builder parallelismLimit(java.util.function.IntSupplier limit) {
-            this.limit = Objects.requireNonNull(limit, "limit");
-            return this;
-        }
-
         public Fanout build() {
-            SchedulerPools.check(spark.sparkContext(), parallelism, poolWeight);
+            SchedulerPools.check(spark.sparkContext(), parallelism.max(), poolWeight);
             return new Fanout(spark, new EngineSettings(parallelism, timeout, retry, failurePolicy, listeners, clock,
-                    retainRuns, cancelGrace, sessionPerRun, redaction, limit));
+                    retainRuns, cancelGrace, sessionPerRun, redaction));
         }
 
         static int positive(String name, int value) {

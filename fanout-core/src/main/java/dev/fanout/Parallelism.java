@@ -1,6 +1,7 @@
 package dev.fanout;
 
-import dev.fanout.internal.spark.AutoParallelism;
+import dev.fanout.internal.engine.ClusterSizing;
+import dev.fanout.internal.spark.SparkCluster;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Matcher;
@@ -200,19 +201,12 @@ public abstract sealed class Parallelism permits Parallelism.Fixed, Parallelism.
 
         @Override
         public int current(SparkContext sc) {
-            return Math.min(max, sizing(sc).getAsInt());
+            return ClusterSizing.limit(this, SparkCluster.capacityOf(sc));
         }
 
         @Override
         public String explain(SparkContext sc) {
-            AutoParallelism a = sizing(sc);
-            return a.explain() + (a.getAsInt() > max ? " (capped at " + max + ")" : "");
-        }
-
-        /** The cluster-following value on {@code sc} (internal). */
-        AutoParallelism sizing(SparkContext sc) {
-            return executorsPerRun > 0 ? AutoParallelism.executorsPerRun(sc, executorsPerRun)
-                    : AutoParallelism.coresPerRun(sc, coresPerRun);
+            return ClusterSizing.explainLimit(this, SparkCluster.capacityOf(sc));
         }
 
         @Override

@@ -45,10 +45,26 @@ class MetricsAndResumeTest {
             assertThat(m.tasks()).isGreaterThanOrEqualTo(m.stages());
             assertThat(m.shuffleWriteBytes()).isPositive();
             assertThat(m.shuffleReadBytes()).isEqualTo(m.shuffleWriteBytes());
-            assertThat(m.taskTimeMillis()).isGreaterThanOrEqualTo(0);
             assertThat(m.cpuTimeNanos()).isPositive();
             assertThat(result.runs().get(i).slot()).isBetween(0, 2);
         }
+    }
+
+    @Test
+    void taskTimeIsTheExecutorTimeOfTheRunsOwnTasks(SparkSession spark) {
+        // Two tasks that each hold their core for at least 300 ms; the other run's tasks are instant.
+        SparkJob job = ctx -> {
+            long pause = ctx.get("pause", ParamType.LONG);
+            ctx.spark().range(0, 2, 1, 2).foreach((org.apache.spark.api.java.function.ForeachFunction<Long>) x -> Thread.sleep(pause));
+            return null;
+        };
+        BatchResult r = Fanout.builder(spark).parallelism(2).build()
+                .forEach(job, List.of(Map.of("pause", "300"), Map.of("pause", "0")));
+        SparkMetrics slow = r.runs().get(0).metrics();
+        SparkMetrics quick = r.runs().get(1).metrics();
+        assertThat(slow.tasks()).isEqualTo(2);
+        assertThat(slow.taskTimeMillis()).as("2 tasks x 300 ms of executor time").isGreaterThanOrEqualTo(600);
+        assertThat(quick.tasks()).isEqualTo(2);
     }
 
     @Test

@@ -98,9 +98,7 @@ class RetryAndFailureTest {
             ctx.spark().range(0, 1, 1, 1).foreach(TaskProbe.SLEEP_LONG);
             return null;
         };
-        long start = System.nanoTime();
         BatchResult result = Fanout.builder(spark).parallelism(3).failFast().build().forEach(job, ConcurrencyTest.items(20));
-        long seconds = (System.nanoTime() - start) / 1_000_000_000L;
 
         assertThat(result.runs().get(2).outcome()).isEqualTo(Outcome.FAILED);
         assertThat(result.runs().get(0).outcome()).isEqualTo(Outcome.CANCELLED);
@@ -109,8 +107,9 @@ class RetryAndFailureTest {
         assertThat(result.count(Outcome.SKIPPED)).isGreaterThanOrEqualTo(15);
         assertThat(result.runs()).filteredOn(r -> r.outcome() == Outcome.SKIPPED).allSatisfy(r -> assertThat(r.attempts()).isEmpty());
         assertThat(result.interrupted()).isFalse();
+        // The 60 s tasks did not run to their end: Spark interrupted them (the engine's stop logic is tested on a
+        // fake cluster in internal.engine.EngineTimeTest).
         assertThat(tasksInterrupted.get()).as("Spark tasks interrupted by the cancel").isGreaterThanOrEqualTo(2);
-        assertThat(seconds).as("the 60 s tasks did not run to the end").isLessThan(50);
     }
 
     @Test

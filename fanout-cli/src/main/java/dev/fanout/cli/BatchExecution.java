@@ -122,7 +122,9 @@ final class BatchExecution {
                         : dev.fanout.FailurePolicy.CONTINUE)
                 .redaction(redaction).listener(progress);
         if (limit != null) {
-            builder.parallelismLimit(limit);
+            dev.fanout.Parallelism.Auto auto = dev.fanout.Parallelism.auto().max(parallelism);
+            builder.parallelism(sizing.executorsPerRun != null ? auto.executorsPerRun(sizing.executorsPerRun)
+                    : auto.coresPerRun(sizing.coresPerRun != null ? sizing.coresPerRun : 1));
         }
         int recordedParallelism = limit != null ? limit.getAsInt() : parallelism;
         HistoryRecorder recorder = null;

@@ -5,28 +5,21 @@ import dev.fanout.DurationFormat;
 import dev.fanout.ErrorInfo;
 import dev.fanout.Outcome;
 import dev.fanout.SparkJob;
-import dev.fanout.internal.spark.GroupTaskTracker;
-import dev.fanout.internal.spark.RunScope;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.spark.SparkContext;
-import org.apache.spark.sql.SparkSession;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the attempts of one slot, each on the slot's runner thread, and ends them properly.
+ * Runs the attempts of one slot (one leased pool), each on the slot's runner thread, and ends them properly.
  *
  * <h2>Timeouts and cancellation</h2>
  * Interrupting a thread does not cancel its Spark jobs, and a cancelled job's tasks keep their
@@ -35,33 +28,36 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>cancels the attempt's job group <em>and its future jobs</em> (a job still planning on the
  *       driver would otherwise submit its next Spark job after the cancel), asks the attempt's own
- *       session to interrupt its operations, then interrupts the runner thread;</li>
- *   <li>waits for the runner thread to return, and for {@link GroupTaskTracker} to see no running
- *       task of the group, both bounded by {@code cancelGrace};</li>
+ *       session to interrupt its operations ({@link Cluster#cancel}), then interrupts the runner thread;</li>
+ *   <li>waits for the runner thread to return, and for the cluster to see no running task of the group
+ *       ({@link Cluster#awaitStopped}), both bounded by {@code cancelGrace};</li>
  *   <li>if the thread did not return (job code that ignores interrupts), abandons it and starts a
  *       fresh runner thread, so the slot is never stuck behind it.</li>
  * </ol>
- * Only then does the slot take its next item. Every attempt has its own job group, never reused,
- * with interrupt-on-cancel on.
+ * Only then does the slot give back its permit and its pool may take the next item. Every attempt has its own
+ * job group, never reused, with interrupt-on-cancel on.
+ *
+ * <h2>Time</h2>
+ * The attempt's deadline, the backoff before a retry and the grace period are all waited for through the
+ * injected {@link Ticker}, on conditions that a finished attempt or a cancel signals at once: nothing here polls
+ * or sleeps, and a manual ticker drives all of it in tests.
  */
 final class AttemptRunner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AttemptRunner.class);
 
-    private final SparkSession spark;
-    private final SparkContext sc;
-    private final GroupTaskTracker tracker;
-    private final String batchId;
+    private final Cluster cluster;
+    private final Ticker ticker;
+    private final String threadName;
     private final int slot;
     private final String pool;
     private final EngineSettings settings;
     private ExecutorService executor;
     private int generation;
 
-    AttemptRunner(SparkSession spark, GroupTaskTracker tracker, String batchId, int slot, String pool, EngineSettings settings) {
-        this.spark = spark;
-        this.sc = spark.sparkContext();
-        this.tracker = tracker;
-        this.batchId = batchId;
+    AttemptRunner(Cluster cluster, Ticker ticker, String threadName, int slot, String pool, EngineSettings settings) {
+        this.cluster = cluster;
+        this.ticker = ticker;
+        this.threadName = threadName;
         this.slot = slot;
         this.pool = pool;
         this.settings = settings;
@@ -84,24 +80,24 @@ final class AttemptRunner implements AutoCloseable {
         String group = groupBase + "-a" + number;
         Task task = new Task(job, group, description, new RunIdentity(runId, number, params));
         Instant startedAt = settings.clock().instant();
-        Future<String> future = executor.submit(task);
-        task.future = future;
+        executor.execute(task);
         flight.begin(task);
         Duration timeout = settings.timeout();
         Outcome outcome;
         Throwable error = null;
         String value = null;
         try {
-            value = timeout == null ? future.get() : future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-            outcome = Outcome.SUCCEEDED;
-        } catch (ExecutionException e) {
-            error = e.getCause();
-            outcome = flight.cancelReason() != null ? Outcome.CANCELLED : Outcome.FAILED;
-        } catch (CancellationException e) {
-            outcome = Outcome.CANCELLED;
-        } catch (TimeoutException e) {
-            outcome = Outcome.TIMED_OUT;
-            error = new TimeoutException("timed out after " + DurationFormat.format(timeout) + "; its Spark jobs were cancelled");
+            boolean inTime = task.await(timeout);
+            if (task.ranToEnd()) {
+                value = task.value;
+                error = task.error;
+                outcome = error == null ? Outcome.SUCCEEDED : flight.cancelReason() != null ? Outcome.CANCELLED : Outcome.FAILED;
+            } else if (inTime) {
+                outcome = Outcome.CANCELLED;
+            } else {
+                outcome = Outcome.TIMED_OUT;
+                error = new TimeoutException("timed out after " + DurationFormat.format(timeout) + "; its Spark jobs were cancelled");
+            }
         } catch (InterruptedException e) {
             flight.cancel("the slot thread was interrupted");
             outcome = Outcome.CANCELLED;
@@ -122,18 +118,18 @@ final class AttemptRunner implements AutoCloseable {
             endedAt = settings.clock().instant();
             awaitMetrics(group);
         }
-        Attempt attempt = new Attempt(number, group, slot, startedAt, endedAt, outcome, info, tracker.takeMetrics(group));
+        Attempt attempt = new Attempt(number, group, slot, startedAt, endedAt, outcome, info, cluster.takeMetrics(group));
         return new Ended(attempt, value, error);
     }
 
     /**
      * After a successful attempt its Spark jobs are over, but the listener bus may not have delivered their
-     * last task ends yet: wait (briefly, bounded) until the tracker has seen them, so the metrics are complete.
+     * last task ends yet: wait (briefly, bounded) until the cluster has seen them, so the metrics are complete.
      */
     private void awaitMetrics(String group) {
-        long deadline = System.nanoTime() + Math.min(settings.cancelGrace().toNanos(), TimeUnit.SECONDS.toNanos(10));
+        Duration within = settings.cancelGrace().compareTo(Duration.ofSeconds(10)) < 0 ? settings.cancelGrace() : Duration.ofSeconds(10);
         try {
-            tracker.awaitIdle(sc, group, deadline);
+            cluster.awaitStopped(group, within);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -141,19 +137,19 @@ final class AttemptRunner implements AutoCloseable {
 
     /** Waits until the attempt's thread has returned and its Spark tasks have stopped, within the grace period. */
     private void settle(Task task) {
-        long deadline = System.nanoTime() + settings.cancelGrace().toNanos();
+        long deadline = ticker.nanoTime() + settings.cancelGrace().toNanos();
         try {
-            if (!task.finished.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+            if (!task.awaitReturned(deadline)) {
                 LOG.warn("run thread of {} did not return within {} of being cancelled (job code ignoring interrupts?);"
                         + " abandoning it and starting a fresh thread for slot {}", task.group,
                         DurationFormat.format(settings.cancelGrace()), slot);
                 executor.shutdownNow();
                 executor = newExecutor();
             }
-            if (!tracker.awaitIdle(sc, task.group, deadline)) {
+            if (!cluster.awaitStopped(task.group, Duration.ofNanos(ticker.left(deadline)))) {
                 LOG.warn("Spark tasks of {} still running {} after it was cancelled ({} seen); moving on."
                         + " Tasks stuck in non-interruptible code are only ended by spark.task.reaper.enabled=true",
-                        task.group, DurationFormat.format(settings.cancelGrace()), tracker.runningTasks(task.group));
+                        task.group, DurationFormat.format(settings.cancelGrace()), cluster.runningTasks(task.group));
             }
         } catch (InterruptedException e) {
             LOG.warn("interrupted while waiting for {} to stop", task.group);
@@ -161,7 +157,7 @@ final class AttemptRunner implements AutoCloseable {
     }
 
     private ExecutorService newExecutor() {
-        String name = batchId + "-run-" + slot + "." + (generation++);
+        String name = threadName + "." + (generation++);
         return Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, name);
             t.setDaemon(true);
@@ -176,17 +172,24 @@ final class AttemptRunner implements AutoCloseable {
 
     private record RunIdentity(String runId, int attempt, Map<String, String> params) {}
 
-    /** One attempt on the runner thread. Whoever flips {@code started} first decides whether job code runs at all. */
-    private final class Task implements Callable<String> {
+    /**
+     * One attempt on the runner thread. Whoever comes first, the runner starting it or a cancel, decides whether
+     * job code runs at all; every change of state signals {@code changed}.
+     */
+    private final class Task implements Runnable {
         final SparkJob job;
         final String group;
         final String description;
         final RunIdentity context;
-        final CountDownLatch finished = new CountDownLatch(1);
-        final AtomicBoolean started = new AtomicBoolean();
-        final AtomicBoolean cancelled = new AtomicBoolean();
-        volatile Future<String> future;
-        volatile SparkSession runSession;
+        final ReentrantLock lock = new ReentrantLock();
+        final Condition changed = lock.newCondition();
+        private boolean started;   // the runner took it, or a cancel came first
+        private boolean ran;       // job code was entered
+        private boolean returned;  // the runner is done with it (or it never ran)
+        private boolean cancelled;
+        private Thread thread;     // the runner, while job code may be running
+        String value;
+        Throwable error;
 
         Task(SparkJob job, String group, String description, RunIdentity context) {
             this.job = job;
@@ -196,92 +199,193 @@ final class AttemptRunner implements AutoCloseable {
         }
 
         @Override
-        public String call() throws Exception {
-            if (!started.compareAndSet(false, true)) {
-                throw new CancellationException("cancelled before it started");
-            }
+        public void run() {
+            lock.lock();
             try {
-                SparkSession session = spark;
-                if (settings.sessionPerRun()) {
-                    session = spark.newSession();
-                    runSession = session; // only a run's own session may be interrupted as a whole
+                if (started) {
+                    return; // cancelled before it started
                 }
-                try (RunScope scope = RunScope.enter(session, group, description, pool)) {
-                    return job.run(new RunContext(session, context.params(), context.runId(), context.attempt()));
-                }
+                started = true;
+                ran = true;
+                thread = Thread.currentThread();
             } finally {
-                finished.countDown();
+                lock.unlock();
+            }
+            String v = null;
+            Throwable t = null;
+            try (Cluster.Scope scope = cluster.enter(group, description, pool, settings.sessionPerRun())) {
+                v = job.run(new RunContext(scope.session(), context.params(), context.runId(), context.attempt()));
+            } catch (Throwable e) {
+                t = e;
+            } finally {
+                lock.lock();
+                try {
+                    value = v;
+                    error = t;
+                    returned = true;
+                    thread = null;
+                    changed.signalAll();
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
+
+        /** Waits until the job code returned or the attempt was cancelled; false when the timeout passed first. */
+        boolean await(Duration timeout) throws InterruptedException {
+            lock.lock();
+            try {
+                long deadline = timeout == null ? 0 : ticker.nanoTime() + timeout.toNanos();
+                while (!returned && !cancelled) {
+                    if (timeout == null) {
+                        changed.await();
+                    } else {
+                        long left = deadline - ticker.nanoTime();
+                        if (left <= 0) {
+                            return false;
+                        }
+                        ticker.await(lock, changed, left);
+                    }
+                }
+                return true;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** Whether job code ran and returned (with a value or an exception). */
+        boolean ranToEnd() {
+            lock.lock();
+            try {
+                return ran && returned;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** Waits until the runner thread is done with the attempt, at most until {@code deadline}. */
+        boolean awaitReturned(long deadline) throws InterruptedException {
+            lock.lock();
+            try {
+                while (!returned) {
+                    long left = deadline - ticker.nanoTime();
+                    if (left <= 0) {
+                        return false;
+                    }
+                    ticker.await(lock, changed, left);
+                }
+                return true;
+            } finally {
+                lock.unlock();
             }
         }
 
         void cancel(String reason) {
-            if (!cancelled.compareAndSet(false, true)) {
-                return;
-            }
-            if (started.compareAndSet(false, true)) {
-                finished.countDown(); // never ran: nothing to stop but the group's future jobs
+            lock.lock();
+            try {
+                if (cancelled) {
+                    return;
+                }
+                cancelled = true;
+                if (!started) {
+                    started = true; // never ran: nothing to stop but the group's future jobs
+                    returned = true;
+                }
+                changed.signalAll();
+            } finally {
+                lock.unlock();
             }
             try {
-                sc.cancelJobGroupAndFutureJobs(group, reason);
+                cluster.cancel(group, reason);
             } catch (RuntimeException e) {
                 LOG.debug("cancelling {} failed: {}", group, e.toString()); // the context is stopping
             }
-            SparkSession session = runSession;
-            if (session != null) {
-                try {
-                    session.interruptAll();
-                } catch (RuntimeException e) {
-                    LOG.debug("interruptAll for {} failed: {}", group, e.toString());
+            lock.lock();
+            try {
+                if (thread != null) {
+                    thread.interrupt();
                 }
-            }
-            Future<String> f = future;
-            if (f != null) {
-                f.cancel(true);
+            } finally {
+                lock.unlock();
             }
         }
     }
 
     /** The in-flight state of one run across its attempts, so a batch stop can reach it. */
     static final class InFlight {
+        private final Ticker ticker;
+        private final ReentrantLock lock = new ReentrantLock();
+        private final Condition cancelled = lock.newCondition();
         private String cancelReason;
         private Task current;
 
-        synchronized void cancel(String reason) {
-            if (cancelReason == null) {
-                cancelReason = reason;
-            }
-            if (current != null) {
-                current.cancel(reason);
-            }
-            notifyAll();
+        InFlight(Ticker ticker) {
+            this.ticker = ticker;
         }
 
-        synchronized String cancelReason() {
-            return cancelReason;
-        }
-
-        private synchronized void begin(Task task) {
-            current = task;
-            if (cancelReason != null) {
-                task.cancel(cancelReason);
-            }
-        }
-
-        private synchronized void end() {
-            current = null;
-        }
-
-        /** Sleeps for a retry backoff; false when the run was cancelled meanwhile. */
-        synchronized boolean sleep(Duration delay) {
-            long deadline = System.nanoTime() + delay.toNanos();
+        void cancel(String reason) {
+            Task task;
+            lock.lock();
             try {
-                for (long left = delay.toNanos(); cancelReason == null && left > 0; left = deadline - System.nanoTime()) {
-                    TimeUnit.NANOSECONDS.timedWait(this, left);
+                if (cancelReason == null) {
+                    cancelReason = reason;
                 }
+                task = current;
+                cancelled.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            if (task != null) {
+                task.cancel(reason);
+            }
+        }
+
+        String cancelReason() {
+            lock.lock();
+            try {
+                return cancelReason;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        private void begin(Task task) {
+            String reason;
+            lock.lock();
+            try {
+                current = task;
+                reason = cancelReason;
+            } finally {
+                lock.unlock();
+            }
+            if (reason != null) {
+                task.cancel(reason);
+            }
+        }
+
+        private void end() {
+            lock.lock();
+            try {
+                current = null;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** Waits out a retry backoff on the ticker; false when the run was cancelled meanwhile. */
+        boolean sleep(Duration delay) {
+            lock.lock();
+            try {
+                long deadline = ticker.nanoTime() + delay.toNanos();
+                for (long left = delay.toNanos(); cancelReason == null && left > 0; left = deadline - ticker.nanoTime()) {
+                    ticker.await(lock, cancelled, left);
+                }
+                return cancelReason == null;
             } catch (InterruptedException e) {
                 return false;
+            } finally {
+                lock.unlock();
             }
-            return cancelReason == null;
         }
     }
 }

@@ -9,12 +9,11 @@ import dev.fanout.FanoutListener;
 import dev.fanout.Outcome;
 import dev.fanout.RunResult;
 import dev.fanout.SparkJob;
-import dev.fanout.internal.spark.GroupTaskTracker;
-import dev.fanout.internal.spark.SchedulerPools;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,38 +21,51 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
+import java.util.function.DoubleSupplier;
 import java.util.function.IntUnaryOperator;
-import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One batch: a job over a stream of parameter sets, at most {@code parallelism} runs at a time.
+ * One batch: a job over a stream of parameter sets, its runs in flight within the engine's shared budget.
  *
  * <h2>Dispatch</h2>
- * There is no queue of futures: {@code parallelism} slot threads each pull the next item from the
- * shared iterator as soon as their previous run has ended, so items are consumed lazily, a free
- * slot is refilled at once (no waves), and memory does not grow with the number of items (beyond
- * the per-item results, which {@code retainRuns(false)} drops). Each slot has its own FAIR pool.
+ * There is no queue of futures: the calling thread is the batch's dispatcher. It waits for a permit from the
+ * engine's {@link Limiter}, and only then reads the next item from the iterator and hands it to the slot of the
+ * permit's pool. So items are consumed lazily (never more read ahead of the finished runs than permits held), a
+ * permit that comes back is refilled at once (no waves), and memory does not grow with the number of items
+ * (beyond the per-item results, which {@code retainRuns(false)} drops). The permit is given back only after the
+ * run's result was recorded, and after a cancelled run's Spark tasks had stopped.
  *
- * <h2>Runs</h2>
- * A slot runs each attempt on its own runner thread (see {@link AttemptRunner}) and waits for it
- * with the timeout. The slot itself never executes job code, so it can always act on a deadline or
- * a cancellation, even when the job's code ignores interrupts.
+ * <p>A slot is a pair of threads per leased pool index, made when this batch first gets that index: the slot
+ * thread, which waits for each attempt and acts on its deadline, and the {@link AttemptRunner}'s runner thread,
+ * which executes job code. The slot thread never executes job code, so it can always act on a deadline or a
+ * cancellation, even when the job's code ignores interrupts.
  *
  * <h2>Stopping</h2>
- * Fail-fast, {@link #abort} and JVM shutdown all end in {@link #stop}: no further item is claimed,
- * in-flight runs are cancelled on the cluster and end CANCELLED, and unclaimed items are reported
- * SKIPPED, in input order, once the slots have finished.
+ * Fail-fast, {@link #abort} and JVM shutdown all end in {@link #stop}: the dispatcher stops taking permits and
+ * items, in-flight runs are cancelled on the cluster and end CANCELLED, and unclaimed items are reported
+ * SKIPPED, in input order, once every run has ended. Each run's life is checked against {@link RunState}'s table.
+ *
+ * <h2>What it reports</h2>
+ * {@link BatchResult#parallelism()} is the most runs this batch had in flight at once; the batch-start event
+ * carries the engine's limit when the batch started.
  */
-public final class BatchRun {
+final class BatchRun {
     static final String GROUP_PREFIX = "fanout-";
     private static final Logger LOG = LoggerFactory.getLogger(BatchRun.class);
 
-    private final SparkSession spark;
+    private final Cluster cluster;
+    private final Limiter limiter;
+    private final Ticker ticker;
+    private final DoubleSupplier random;
     private final EngineSettings settings;
     private final SparkJob job;
     private final String jobName;
@@ -61,18 +73,19 @@ public final class BatchRun {
     private final OptionalLong expected;
     private final Listeners listeners;
     private final BiConsumer<Integer, Throwable> errorSink;
-    private final GroupTaskTracker tracker;
     private final String batchId;
     private final String groupPrefix;
     private final IntUnaryOperator indexAt;
 
-    private final Object lock = new Object();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition runEnded = lock.newCondition();
     private final Set<AttemptRunner.InFlight> inFlight = ConcurrentHashMap.newKeySet();
+    private final Map<Integer, Slot> slots = new HashMap<>(); // by pool index; only the dispatcher adds
     private final List<RunResult> results = new ArrayList<>();
-    private final List<Thread> slots = new ArrayList<>();
     private final EnumMap<Outcome, Long> counts = new EnumMap<>(Outcome.class);
     private int nextIndex;
-    private int running;
+    private int active;
+    private int peak;
     private volatile String stopReason;
     private volatile boolean interrupted;
     private RuntimeException itemsError;
@@ -83,10 +96,13 @@ public final class BatchRun {
      *                  indices when only some items of a batch are run again)
      * @param errorSink receives each failed run's last exception (the live object, for {@code Fanout.run})
      */
-    public BatchRun(SparkSession spark, EngineSettings settings, SparkJob job, String batchId,
-                    Iterator<? extends Map<String, String>> items, IntUnaryOperator indexAt,
-                    OptionalLong expected, BiConsumer<Integer, Throwable> errorSink) {
-        this.spark = spark;
+    BatchRun(Cluster cluster, Limiter limiter, Ticker ticker, DoubleSupplier random, EngineSettings settings, SparkJob job,
+             String batchId, Iterator<? extends Map<String, String>> items, IntUnaryOperator indexAt,
+             OptionalLong expected, BiConsumer<Integer, Throwable> errorSink) {
+        this.cluster = cluster;
+        this.limiter = limiter;
+        this.ticker = ticker;
+        this.random = random;
         this.settings = settings;
         this.job = job;
         this.jobName = job.name();
@@ -94,7 +110,6 @@ public final class BatchRun {
         this.expected = expected;
         this.listeners = new Listeners(settings.listeners());
         this.errorSink = errorSink;
-        this.tracker = GroupTaskTracker.of(spark.sparkContext(), GROUP_PREFIX);
         // Job groups are never reused, also when a batch is resumed in the same application: each execution
         // of a batch has its own random token in its groups.
         String token = Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffffL);
@@ -103,25 +118,30 @@ public final class BatchRun {
         this.indexAt = indexAt;
     }
 
-    public String batchId() {
+    String batchId() {
         return batchId;
     }
 
     /** Runs the batch to its end and returns every item's outcome. */
-    public BatchResult execute() {
+    BatchResult execute() {
         Instant startedAt = settings.clock().instant();
-        listeners.fire(l -> l.onBatchStart(new FanoutListener.BatchStart(batchId, jobName, settings.parallelism(), startedAt, expected)));
-        Object hook = ShutdownHooks.install(() -> stop("the JVM is shutting down", true), this::awaitSlotsQuietly);
+        int limit = limiter.limitNow();
+        listeners.fire(l -> l.onBatchStart(new FanoutListener.BatchStart(batchId, jobName, limit, startedAt, expected)));
+        Object hook = ShutdownHooks.install(() -> stop("the JVM is shutting down", true), this::awaitRunsQuietly);
         try {
-            runSlots();
+            dispatch();
             skipUnclaimed();
         } finally {
             ShutdownHooks.remove(hook);
+            slots.values().forEach(Slot::close);
         }
         BatchResult result;
-        synchronized (lock) {
-            result = new BatchResult(batchId, jobName, settings.parallelism(), startedAt, settings.clock().instant(),
+        lock.lock();
+        try {
+            result = new BatchResult(batchId, jobName, peak, startedAt, settings.clock().instant(),
                     counts, settings.retainRuns() ? results : List.of(), interrupted);
+        } finally {
+            lock.unlock();
         }
         listeners.fire(l -> l.onBatchEnd(result));
         if (itemsError != null) {
@@ -132,80 +152,143 @@ public final class BatchRun {
     }
 
     /** Stops the batch: cancels the runs in flight on the cluster, skips the rest. Safe from any thread. */
-    public void abort(String reason) {
+    void abort(String reason) {
         stop(reason, true);
     }
 
-    private void runSlots() {
-        int n = settings.parallelism();
-        if (expected.isPresent()) {
-            n = (int) Math.max(1, Math.min(n, expected.getAsLong()));
-        }
-        synchronized (slots) {
-            for (int i = 0; i < n; i++) {
-                int slot = i;
-                Thread t = new Thread(() -> slotLoop(slot), batchId + "-slot-" + slot);
-                t.setDaemon(true);
-                slots.add(t);
-                t.start();
-            }
-        }
+    /** The dispatcher loop, on the calling thread: a permit, then an item, then a slot; until none is left. */
+    private void dispatch() {
         boolean callerInterrupted = false;
-        for (Thread t : slots) {
-            while (t.isAlive()) {
+        try {
+            while (true) {
+                Limiter.Permit permit;
                 try {
-                    t.join();
+                    permit = limiter.acquire(() -> stopReason != null);
                 } catch (InterruptedException e) {
                     callerInterrupted = true;
                     stop("the calling thread was interrupted", true);
+                    continue;
+                }
+                if (permit == null) {
+                    break;
+                }
+                Claim claim = claim();
+                if (claim == null) {
+                    limiter.release(permit);
+                    break;
+                }
+                try {
+                    slot(permit).start(claim, permit);
+                } catch (RuntimeException | Error e) {
+                    record(claim.position(), failed(claim, e));
+                    ended(permit);
+                    throw e;
                 }
             }
+        } catch (RuntimeException | Error e) {
+            LOG.error("dispatching batch {} failed; stopping it", batchId, e);
+            stop("internal error: " + e, false);
+        }
+        lock.lock();
+        try {
+            while (active > 0) {
+                try {
+                    runEnded.await();
+                } catch (InterruptedException e) {
+                    callerInterrupted = true;
+                    lock.unlock();
+                    try {
+                        stop("the calling thread was interrupted", true);
+                    } finally {
+                        lock.lock();
+                    }
+                }
+            }
+        } finally {
+            lock.unlock();
         }
         if (callerInterrupted) {
             Thread.currentThread().interrupt();
         }
     }
 
-    private void awaitSlotsQuietly(long timeoutMillis) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        List<Thread> copy;
-        synchronized (slots) {
-            copy = List.copyOf(slots);
-        }
+    private Slot slot(Limiter.Permit permit) {
+        return slots.computeIfAbsent(permit.index(), Slot::new);
+    }
+
+    /** A run ended (its result recorded): its permit goes back to the engine. */
+    private void ended(Limiter.Permit permit) {
+        lock.lock();
         try {
-            for (Thread t : copy) {
-                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                if (left > 0) {
-                    t.join(left);
+            active--;
+            runEnded.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        limiter.release(permit);
+    }
+
+    /** Waits (real time, bounded) until the runs in flight have ended: for the JVM shutdown hook. */
+    private void awaitRunsQuietly(long timeoutMillis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        lock.lock();
+        try {
+            while (active > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return;
                 }
+                runEnded.awaitNanos(left);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            lock.unlock();
         }
     }
 
-    private void slotLoop(int slot) {
-        AttemptRunner runner = new AttemptRunner(spark, tracker, batchId, slot, SchedulerPools.poolName(slot), settings);
-        try {
-            for (Claim claim = claim(); claim != null; claim = claim()) {
+    /** The threads of one leased pool index in this batch: the slot thread, and the runner behind it. */
+    private final class Slot {
+        final int index;
+        final ExecutorService thread;
+        final AttemptRunner runner;
+
+        Slot(int index) {
+            this.index = index;
+            String name = batchId + "-slot-" + index;
+            this.thread = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, name);
+                t.setDaemon(true);
+                return t;
+            });
+            this.runner = new AttemptRunner(cluster, ticker, batchId + "-run-" + index, index, cluster.poolName(index), settings);
+        }
+
+        void start(Claim claim, Limiter.Permit permit) {
+            thread.execute(() -> run(claim, permit));
+        }
+
+        private void run(Claim claim, Limiter.Permit permit) {
+            try {
                 RunResult result;
                 try {
                     result = runItem(runner, claim);
-                } finally {
-                    synchronized (lock) {
-                        running--;
-                        lock.notifyAll();
-                    }
+                } catch (RuntimeException | Error e) {
+                    LOG.error("slot {} of batch {} failed; stopping the batch", index, batchId, e);
+                    stop("internal error in slot " + index + ": " + e, false);
+                    result = failed(claim, e);
                 }
                 record(claim.position(), result);
                 if (result.outcome().isFailure() && settings.failurePolicy() == FailurePolicy.FAIL_FAST) {
                     stop("fail-fast: item " + result.index() + " " + result.outcome(), false);
                 }
+            } finally {
+                ended(permit);
             }
-        } catch (RuntimeException | Error e) {
-            LOG.error("slot {} of batch {} failed; stopping the batch", slot, batchId, e);
-            stop("internal error in slot " + slot + ": " + e, false);
-        } finally {
+        }
+
+        void close() {
+            thread.shutdown();
             runner.close();
         }
     }
@@ -213,34 +296,20 @@ public final class BatchRun {
     /** The n-th item read ({@code position}), reported under {@code index}. */
     private record Claim(int position, int index, Map<String, String> params) {}
 
-    /** Runs allowed in flight now: the dynamic limit (e.g. from the live executors), within 1..slots. */
-    private int limit() {
-        if (settings.limit() == null) {
-            return settings.parallelism();
-        }
-        try {
-            return Math.max(1, Math.min(settings.parallelism(), settings.limit().getAsInt()));
-        } catch (RuntimeException e) {
-            LOG.warn("the parallelism limit failed ({}); using {}", e.toString(), settings.parallelism());
-            return settings.parallelism();
-        }
+    /** The result of a run the engine itself failed to run (a bug or no thread to be had), so no item goes missing. */
+    private RunResult failed(Claim claim, Throwable e) {
+        return new RunResult(claim.index(), runId(claim), claim.params(), Outcome.FAILED, null, List.of(), null, null,
+                ErrorInfo.of(e));
     }
 
-    /**
-     * The next item for a slot, or null when there is none (or the batch stopped). With a dynamic limit, a slot
-     * waits here while the runs in flight are at the limit: a lower limit never cancels anything, it only keeps
-     * slots from taking more items until runs end; a higher one lets waiting slots go at once (re-read every 250 ms).
-     */
+    private String runId(Claim claim) {
+        return batchId + "-" + claim.index();
+    }
+
+    /** The next item, for a permit just taken; null when there is none (or the batch stopped). */
     private Claim claim() {
-        synchronized (lock) {
-            while (stopReason == null && itemsError == null && running >= limit()) {
-                try {
-                    lock.wait(250);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return null;
-                }
-            }
+        lock.lock();
+        try {
             if (stopReason != null || itemsError != null) {
                 return null;
             }
@@ -259,8 +328,11 @@ public final class BatchRun {
             if (settings.retainRuns()) {
                 results.add(null);
             }
-            running++;
+            active++;
+            peak = Math.max(peak, active);
             return new Claim(position, indexAt.applyAsInt(position), params);
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -279,13 +351,14 @@ public final class BatchRun {
     }
 
     private RunResult runItem(AttemptRunner runner, Claim claim) {
-        String runId = batchId + "-" + claim.index();
+        String runId = runId(claim);
         String groupBase = groupPrefix + claim.index();
-        AttemptRunner.InFlight flight = new AttemptRunner.InFlight();
+        AttemptRunner.InFlight flight = new AttemptRunner.InFlight(ticker);
         inFlight.add(flight);
         if (stopReason != null) {
             flight.cancel(stopReason);
         }
+        RunState state = RunState.CLAIMED;
         List<Attempt> attempts = new ArrayList<>();
         AttemptRunner.Ended last = null;
         String description = description(claim.params());
@@ -294,6 +367,7 @@ public final class BatchRun {
                 if (flight.cancelReason() != null) {
                     break;
                 }
+                state = state.check(RunState.RUNNING);
                 int attemptNo = n;
                 listeners.fire(l -> l.onRunStart(new FanoutListener.RunStart(batchId, claim.index(), runId, attemptNo,
                         runner.slot(), runner.pool(), claim.params(), settings.clock().instant())));
@@ -304,7 +378,8 @@ public final class BatchRun {
                 if (!failed || !settings.retry().shouldRetry(n, last.error(), timedOut)) {
                     break;
                 }
-                var delay = settings.retry().backoff(n, ThreadLocalRandom.current()::nextDouble);
+                state = state.check(RunState.RETRY_WAIT);
+                var delay = settings.retry().backoff(n, random);
                 ErrorInfo error = last.attempt().error();
                 listeners.fire(l -> l.onRetryScheduled(new FanoutListener.RetryScheduled(batchId, claim.index(), runId,
                         attemptNo, delay, error)));
@@ -318,12 +393,14 @@ public final class BatchRun {
             inFlight.remove(flight);
         }
         if (last == null) {
+            state.check(RunState.SKIPPED);
             return new RunResult(claim.index(), runId, claim.params(), Outcome.SKIPPED, null, List.of(), null, null, null);
         }
-        if (last.error() != null && last.attempt().outcome() == Outcome.FAILED) {
+        Attempt end = last.attempt();
+        state.check(RunState.of(end.outcome()));
+        if (last.error() != null && end.outcome() == Outcome.FAILED) {
             errorSink.accept(claim.index(), last.error());
         }
-        Attempt end = last.attempt();
         return new RunResult(claim.index(), runId, claim.params(), end.outcome(), last.exitValue(), attempts,
                 attempts.get(0).startedAt(), end.endedAt(), end.error());
     }
@@ -335,25 +412,31 @@ public final class BatchRun {
     }
 
     private void record(int position, RunResult result) {
-        synchronized (lock) {
+        lock.lock();
+        try {
             counts.merge(result.outcome(), 1L, Long::sum);
             if (settings.retainRuns()) {
                 results.set(position, result);
             }
+        } finally {
+            lock.unlock();
         }
         listeners.fire(l -> l.onRunEnd(result));
     }
 
     private void stop(String reason, boolean interrupt) {
-        synchronized (lock) {
+        lock.lock();
+        try {
             if (stopReason != null) {
                 return;
             }
             stopReason = reason;
             interrupted = interrupt;
-            lock.notifyAll();
+        } finally {
+            lock.unlock();
         }
         LOG.warn("stopping batch {}: {}", batchId, reason);
+        limiter.wakeAll();
         for (AttemptRunner.InFlight f : inFlight) {
             f.cancel(reason);
         }
@@ -366,23 +449,25 @@ public final class BatchRun {
         }
         while (true) {
             Claim claim;
-            synchronized (lock) {
-                try {
-                    if (!items.hasNext()) {
-                        return;
-                    }
-                    Map<String, String> params = copyParams(items.next(), nextIndex);
-                    int position = nextIndex++;
-                    claim = new Claim(position, indexAt.applyAsInt(position), params);
-                    if (settings.retainRuns()) {
-                        results.add(null);
-                    }
-                } catch (RuntimeException e) {
-                    itemsError = e;
+            lock.lock();
+            try {
+                if (!items.hasNext()) {
                     return;
                 }
+                Map<String, String> params = copyParams(items.next(), nextIndex);
+                int position = nextIndex++;
+                claim = new Claim(position, indexAt.applyAsInt(position), params);
+                if (settings.retainRuns()) {
+                    results.add(null);
+                }
+            } catch (RuntimeException e) {
+                itemsError = e;
+                return;
+            } finally {
+                lock.unlock();
             }
-            record(claim.position(), new RunResult(claim.index(), batchId + "-" + claim.index(), claim.params(),
+            RunState.UNCLAIMED.check(RunState.SKIPPED);
+            record(claim.position(), new RunResult(claim.index(), runId(claim), claim.params(),
                     Outcome.SKIPPED, null, List.of(), null, null, null));
         }
     }

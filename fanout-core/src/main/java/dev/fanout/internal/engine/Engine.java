@@ -1,35 +1,77 @@
 package dev.fanout.internal.engine;
 
 import dev.fanout.BatchResult;
-import java.util.ArrayList;
-import java.util.List;
+import dev.fanout.Parallelism;
+import dev.fanout.internal.spark.SparkCluster;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.DoubleSupplier;
+import java.util.function.IntConsumer;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * The engine of one {@code Fanout}: runs batches on its Spark session with its settings. Everything one engine
- * runs at the same time is meant to share one budget of slots and FAIR pools.
+ * The engine of one {@code Fanout}: one budget of run slots ({@link Limiter}) and FAIR pools shared by everything
+ * it runs at the same time, so two batches started from two threads together stay within the parallelism and
+ * never use the same pool at the same moment. With a parallelism that follows the cluster, the limit is re-read
+ * whenever the cluster reports a change of executors.
+ *
+ * <p>The cluster, the ticker and the random source for backoff jitter are injected ({@link #Engine(Cluster,
+ * EngineSettings, Ticker, DoubleSupplier)}), so the dispatch, limit, retry and stop logic can run against a fake
+ * cluster and a manual clock.
  */
 public final class Engine {
-    private final SparkSession spark;
+    private final Cluster cluster;
     private final EngineSettings settings;
+    private final Ticker ticker;
+    private final DoubleSupplier random;
+    private final Limiter limiter;
     private final Set<BatchRun> running = ConcurrentHashMap.newKeySet();
+    private final CopyOnWriteArrayList<IntConsumer> limitWatchers = new CopyOnWriteArrayList<>();
+    private final AtomicInteger lastLimit = new AtomicInteger();
 
+    /** The engine on a Spark session, with the system ticker and random jitter. */
     public Engine(SparkSession spark, EngineSettings settings) {
-        this.spark = spark;
-        this.settings = settings;
+        this(new SparkCluster(spark, BatchRun.GROUP_PREFIX), settings, Ticker.SYSTEM, () -> ThreadLocalRandom.current().nextDouble());
     }
 
-    /** Runs one batch to its end and returns every item's outcome. */
+    public Engine(Cluster cluster, EngineSettings settings, Ticker ticker, DoubleSupplier random) {
+        this.cluster = Objects.requireNonNull(cluster, "cluster");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.ticker = Objects.requireNonNull(ticker, "ticker");
+        this.random = Objects.requireNonNull(random, "random");
+        Parallelism p = settings.parallelism();
+        this.limiter = new Limiter(p.max(), p.dynamic() ? () -> ClusterSizing.limit(p, cluster.capacity()) : p::max);
+        if (p.dynamic()) {
+            lastLimit.set(limiter.limitNow());
+            cluster.watchCapacity(this::capacityChanged);
+        } else {
+            lastLimit.set(p.max());
+        }
+    }
+
+    private void capacityChanged() {
+        limiter.refresh();
+        int now = limiter.limitNow();
+        if (lastLimit.getAndSet(now) != now) {
+            for (IntConsumer w : limitWatchers) {
+                try {
+                    w.accept(now);
+                } catch (RuntimeException e) {
+                    // a watcher's failure must not disturb the cluster's event thread
+                }
+            }
+        }
+    }
+
+    /** Runs one batch to its end and returns every item's outcome. Several batches may run at once. */
     public BatchResult run(BatchRequest request) {
-        List<dev.fanout.FanoutListener> all = new ArrayList<>(settings.listeners());
-        all.addAll(request.listeners());
-        EngineSettings s = new EngineSettings(settings.parallelism(), settings.timeout(), settings.retry(),
-                settings.failurePolicy(), all, settings.clock(), settings.retainRuns(), settings.cancelGrace(),
-                settings.sessionPerRun(), settings.redaction(), settings.limit());
-        BatchRun batch = new BatchRun(spark, s, request.job(), request.batchId(), request.items(), request.indexAt(),
-                request.expected(), request.errors());
+        EngineSettings s = settings.withListeners(request.listeners());
+        BatchRun batch = new BatchRun(cluster, limiter, ticker, random, s, request.job(), request.batchId(), request.items(),
+                request.indexAt(), request.expected(), request.errors());
         running.add(batch);
         try {
             return batch.execute();
@@ -45,9 +87,39 @@ public final class Engine {
         }
     }
 
-    /** The runs allowed in flight right now. */
+    /** The configured parallelism. */
+    public Parallelism parallelism() {
+        return settings.parallelism();
+    }
+
+    /** The runs allowed in flight right now (over all batches), between 1 and {@code parallelism().max()}. */
     public int limitNow() {
-        return settings.limit() == null ? settings.parallelism()
-                : Math.max(1, Math.min(settings.parallelism(), settings.limit().getAsInt()));
+        return limiter.limitNow();
+    }
+
+    /**
+     * {@link #limitNow()} with its reasoning, e.g. {@code 2 executors x 1 core / 1 core per run = 2 parallel runs}
+     * or {@code 8 parallel runs (fixed)}.
+     */
+    public String explainLimit() {
+        Parallelism p = settings.parallelism();
+        return p.dynamic() ? ClusterSizing.explainLimit(p, cluster.capacity()) : ClusterSizing.explainLimit(p, null);
+    }
+
+    Limiter limiter() {
+        return limiter;
+    }
+
+    /** Runs in flight right now, over all batches. */
+    public int inFlight() {
+        return limiter.inUse();
+    }
+
+    /**
+     * Calls {@code watcher} with the new limit each time it changes because the cluster did (on a Spark listener
+     * thread: keep it quick). Never called for a fixed parallelism.
+     */
+    public void watchLimit(IntConsumer watcher) {
+        limitWatchers.add(Objects.requireNonNull(watcher, "watcher"));
     }
 }

@@ -25,8 +25,9 @@ import org.apache.spark.scheduler.SparkListenerTaskStart;
  * Cancelling a job group returns, and even {@code SparkListenerJobEnd} arrives, before the
  * executors have stopped the tasks (tens of milliseconds locally, seconds on a cluster). A slot that
  * took the next item at that moment would put one more run's tasks on cores that are still busy;
- * with a task that ignores the kill for a while, a "timed-out" run would keep its cores. So a slot
- * waits for this tracker to report the group idle before it is reused.
+ * with a task that ignores the kill for a while, a "timed-out" run would keep its cores. So after a
+ * cancel the engine waits ({@link SparkCluster#awaitStopped}) for this tracker to report the group idle
+ * before the run's permit and FAIR pool go to the next run.
  *
  * <h2>How</h2>
  * The tracker is a {@link SparkListener}. {@code StageSubmitted} carries the job's local properties,

@@ -1,0 +1,117 @@
+package dev.fanout.internal.spark;
+
+import dev.fanout.SparkMetrics;
+import dev.fanout.internal.engine.Cluster;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.spark.SparkContext;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The engine's {@link Cluster} on a Spark session: {@link RunScope} for an attempt's thread-local state,
+ * {@code cancelJobGroupAndFutureJobs} plus the run session's {@code interruptAll} for a cancel,
+ * {@link GroupTaskTracker} for "its tasks have stopped" and its metrics, {@link ExecutorTracker} for the size of
+ * the cluster, and {@link SchedulerPools} for the pool names.
+ */
+public final class SparkCluster implements Cluster {
+    private final SparkSession spark;
+    private final SparkContext sc;
+    private final GroupTaskTracker tasks;
+    private final Map<String, SparkSession> runSessions = new ConcurrentHashMap<>();
+    private volatile ExecutorTracker executors;
+
+    public SparkCluster(SparkSession spark, String groupPrefix) {
+        this.spark = spark;
+        this.sc = spark.sparkContext();
+        this.tasks = GroupTaskTracker.of(sc, groupPrefix);
+    }
+
+    @Override
+    public String poolName(int index) {
+        return SchedulerPools.poolName(index);
+    }
+
+    @Override
+    public Scope enter(String group, String description, String pool, boolean newSession) {
+        SparkSession session = spark;
+        if (newSession) {
+            session = spark.newSession();
+            runSessions.put(group, session); // only a run's own session may be interrupted as a whole
+        }
+        RunScope scope;
+        try {
+            scope = RunScope.enter(session, group, description, pool);
+        } catch (RuntimeException | Error e) {
+            runSessions.remove(group);
+            throw e;
+        }
+        SparkSession entered = session;
+        return new Scope() {
+            @Override
+            public SparkSession session() {
+                return entered;
+            }
+
+            @Override
+            public void close() {
+                scope.close();
+                runSessions.remove(group);
+            }
+        };
+    }
+
+    @Override
+    public void cancel(String group, String reason) {
+        sc.cancelJobGroupAndFutureJobs(group, reason);
+        SparkSession session = runSessions.get(group);
+        if (session != null) {
+            session.interruptAll();
+        }
+    }
+
+    @Override
+    public boolean awaitStopped(String group, Duration within) throws InterruptedException {
+        return tasks.awaitIdle(sc, group, System.nanoTime() + within.toNanos());
+    }
+
+    @Override
+    public int runningTasks(String group) {
+        return tasks.runningTasks(group);
+    }
+
+    @Override
+    public SparkMetrics takeMetrics(String group) {
+        return tasks.takeMetrics(group);
+    }
+
+    @Override
+    public Capacity capacity() {
+        return sc.isLocal() ? capacityOf(sc) : capacityOf(sc.master(), executors());
+    }
+
+    @Override
+    public void watchCapacity(Runnable onChange) {
+        if (!sc.isLocal()) {
+            executors().watch(t -> onChange.run());
+        }
+    }
+
+    private ExecutorTracker executors() {
+        ExecutorTracker t = executors;
+        if (t == null) {
+            t = ExecutorTracker.of(sc);
+            executors = t;
+        }
+        return t;
+    }
+
+    /** The size of {@code sc}'s cluster now (in local mode, its cores). */
+    public static Capacity capacityOf(SparkContext sc) {
+        return sc.isLocal() ? Capacity.local(sc.master(), sc.defaultParallelism()) : capacityOf(sc.master(), ExecutorTracker.of(sc));
+    }
+
+    private static Capacity capacityOf(String master, ExecutorTracker t) {
+        return t.capacity(master);
+    }
+}
