@@ -56,6 +56,11 @@ public final class Redaction {
         }
     }
 
+    /** Parameters whose name matches {@code names} (searched anywhere in the name, with the pattern's own flags) are secrets. */
+    public static Redaction of(Pattern names) {
+        return new Redaction(Objects.requireNonNull(names, "names"));
+    }
+
     public String pattern() {
         return names == null ? "" : names.pattern();
     }

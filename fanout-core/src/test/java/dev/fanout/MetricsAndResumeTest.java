@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
@@ -81,24 +80,34 @@ class MetricsAndResumeTest {
     }
 
     @Test
-    void runningSomeItemsOfABatchKeepsTheirIndicesAndTheBatchIdWithFreshJobGroups(SparkSession spark) {
+    void aResumedBatchKeepsItsIdAndItemIndicesWithFreshJobGroups(SparkSession spark) {
         Set<String> groups = ConcurrentHashMap.newKeySet();
+        Set<String> failing = ConcurrentHashMap.newKeySet();
+        failing.addAll(Set.of("d2", "d7", "d11"));
         SparkJob job = ctx -> {
             groups.add(ctx.spark().sparkContext().getLocalProperty("spark.jobGroup.id"));
             ctx.spark().range(3).count();
+            if (failing.contains(ctx.params().get("day"))) {
+                throw new IllegalStateException("failing " + ctx.params().get("day"));
+            }
             return ctx.params().get("day");
         };
-        Fanout fanout = Fanout.builder(spark).parallelism(2).build();
-        TreeMap<Integer, Map<String, String>> items = new TreeMap<>(Map.of(7, Map.of("day", "d7"), 2, Map.of("day", "d2"),
-                11, Map.of("day", "d11")));
-        BatchResult first = fanout.forEach(job, "b-1", items);
-        BatchResult again = fanout.forEach(job, "b-1", items);
-        assertThat(first.batchId()).isEqualTo("b-1");
-        assertThat(first.runs()).extracting(RunResult::index).containsExactly(2, 7, 11);
-        assertThat(first.runs()).extracting(RunResult::exitValue).containsExactly("d2", "d7", "d11");
-        assertThat(first.runs()).extracting(RunResult::runId).containsExactly("b-1-2", "b-1-7", "b-1-11");
-        assertThat(groups).hasSize(6).allMatch(g -> g.startsWith("fanout-"));
-        assertThat(again.runs().get(0).attempts().get(0).jobGroup()).isNotEqualTo(first.runs().get(0).attempts().get(0).jobGroup());
+        Fanout fanout = Fanout.builder(spark).parallelism(2).history(dev.fanout.history.HistoryStore.inMemory()).build();
+        List<Map<String, String>> items = new java.util.ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            items.add(Map.of("day", "d" + i));
+        }
+        BatchResult first = fanout.forEach(job, items);
+        Set<String> firstGroups = Set.copyOf(groups);
+        failing.clear();
+        groups.clear();
+        BatchResult again = fanout.resume(job, first.batchId());
+        assertThat(again.batchId()).isEqualTo(first.batchId());
+        assertThat(again.runs()).extracting(RunResult::index).containsExactly(2, 7, 11);
+        assertThat(again.runs()).extracting(RunResult::exitValue).containsExactly("d2", "d7", "d11");
+        assertThat(again.runs()).extracting(RunResult::runId)
+                .containsExactly(first.batchId() + "-2", first.batchId() + "-7", first.batchId() + "-11");
+        assertThat(groups).hasSize(3).allMatch(g -> g.startsWith("fanout-")).doesNotContainAnyElementsOf(firstGroups);
     }
 
     @Test

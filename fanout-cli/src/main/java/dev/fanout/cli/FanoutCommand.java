@@ -1,24 +1,29 @@
 package dev.fanout.cli;
 
-import dev.fanout.BadInputException;
+import dev.fanout.ErrorInfo;
+import dev.fanout.cli.command.BenchCommand;
+import dev.fanout.cli.command.DemoCommand;
+import dev.fanout.cli.command.ForeachCommand;
+import dev.fanout.cli.command.HistoryCommand;
+import dev.fanout.cli.command.ReportCommand;
+import dev.fanout.cli.command.ResumeCommand;
+import dev.fanout.cli.command.RowsCommand;
+import dev.fanout.cli.command.RunCommand;
 import java.io.PrintWriter;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
+/** The {@code fanout} command: its subcommands, and how usage errors (exit 2) and unexpected errors (exit 1) are printed. */
 @Command(name = "fanout", mixinStandardHelpOptions = true, version = "fanout 0.1.0",
         subcommands = {RunCommand.class, ForeachCommand.class, RowsCommand.class, ResumeCommand.class, HistoryCommand.class, ReportCommand.class,
                 DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
         description = {"Runs a parameterized Spark job many times in parallel inside one Spark application:",
                 "bounded slots with a FAIR pool each, per-run isolation, timeouts that cancel the cluster work, retries."})
-final class FanoutCommand implements Runnable {
-    private static final Pattern LOCAL_N = Pattern.compile("local\\[(\\d+)(?:,\\d+)?]");
-
-    final Environment env;
+public final class FanoutCommand implements Runnable {
+    private final Environment env;
 
     @Spec
     CommandSpec spec;
@@ -27,13 +32,18 @@ final class FanoutCommand implements Runnable {
         this.env = env;
     }
 
+    /** What the commands talk to: output streams, the Spark provider, the default history file. */
+    public Environment env() {
+        return env;
+    }
+
     @Override
     public void run() {
         throw new ParameterException(spec.commandLine(), "missing command: give one of run, foreach, rows, resume, history, report, demo, bench");
     }
 
     /** The command line, wired to {@code env}: usage errors print one paragraph and exit 2. */
-    static CommandLine commandLine(Environment env) {
+    public static CommandLine commandLine(Environment env) {
         CommandLine cl = new CommandLine(new FanoutCommand(env));
         cl.setOut(new PrintWriter(env.err(), true));
         cl.setErr(new PrintWriter(env.err(), true));
@@ -43,11 +53,11 @@ final class FanoutCommand implements Runnable {
             bad.getErr().println((bad == cl ? "fanout" : "fanout " + bad.getCommandName()) + ": " + e.getMessage());
             CommandLine.UnmatchedArgumentException.printSuggestions(e, bad.getErr());
             bad.getErr().println("Try '" + bad.getCommandSpec().qualifiedName() + " --help' for more information.");
-            return 2;
+            return ExitCode.USAGE;
         });
         cl.setExecutionExceptionHandler((e, bad, parsed) -> {
             bad.getErr().println("fanout: unexpected error: " + e);
-            Throwable root = BatchExecution.rootCause(e);
+            Throwable root = ErrorInfo.rootCause(e);
             if (root != e) {
                 bad.getErr().println("  caused by: " + root);
             }
@@ -56,26 +66,8 @@ final class FanoutCommand implements Runnable {
             } else {
                 bad.getErr().println("  (run with --verbose for the stack trace)");
             }
-            return BatchExecution.EXIT_FAILED;
+            return ExitCode.FAILED;
         });
         return cl;
-    }
-
-    /** The parallelism given, or the default for the master: N of local[N], the cores for local[*], else 4. */
-    static int parallelism(Integer given, String master) {
-        if (given != null) {
-            if (given < 1) {
-                throw new BadInputException("--parallelism must be at least 1, got " + given);
-            }
-            return given;
-        }
-        Matcher m = LOCAL_N.matcher(master);
-        if (m.matches()) {
-            return Math.max(1, Integer.parseInt(m.group(1)));
-        }
-        if (master.startsWith("local")) {
-            return Math.max(2, Runtime.getRuntime().availableProcessors());
-        }
-        return 4;
     }
 }

@@ -1,7 +1,6 @@
 package dev.fanout.cli;
 
 import dev.fanout.Fanout;
-import dev.fanout.internal.spark.ExecutorTracker;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 
@@ -17,9 +16,15 @@ public interface SparkProvider {
         public SparkSession start(String appName, String master, int slots, Map<String, String> conf) {
             // Settings given to spark-submit (system properties) win over fanout's own choices below.
             org.apache.spark.SparkConf submitted = new org.apache.spark.SparkConf();
-            SparkSession.Builder b = Fanout.sessionBuilder(slots, 1).appName(appName).master(master)
+            java.util.Map<String, String> all = new java.util.LinkedHashMap<>(conf);
+            if (conf.containsKey("spark.jars") && submitted.contains("spark.jars")) {
+                // under spark-submit its jars (the application jar among them) must reach the executors too
+                all.put("spark.jars", submitted.get("spark.jars") + "," + conf.get("spark.jars"));
+            }
+            SparkSession.Builder b = Fanout.sessionBuilder(slots, 1, all).appName(appName).master(master)
                     .config("spark.ui.showConsoleProgress", "false"); // fanout draws its own progress on stderr
-            if (onClasspath("io.delta.sql.DeltaSparkSessionExtension") && !submitted.contains("spark.sql.extensions")) {
+            if (onClasspath("io.delta.sql.DeltaSparkSessionExtension") && !submitted.contains("spark.sql.extensions")
+                    && !conf.containsKey("spark.sql.extensions")) {
                 // Delta Lake is bundled with the CLI: its SQL (MERGE, DESCRIBE HISTORY, delta.`path`) works out of the box.
                 b.config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
                         .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
@@ -28,23 +33,11 @@ public interface SparkProvider {
                 b.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
             }
             if (master.startsWith("spark://") && !submitted.contains("spark.executor.extraClassPath")
-                    && !submitted.contains("spark.submit.deployMode")) {
+                    && !submitted.contains("spark.submit.deployMode") && !conf.containsKey("spark.executor.extraClassPath")) {
                 // Executors of a standalone cluster need the job's classes: give them this JVM's classpath (absolute
                 // paths: executors run in the workers' work directories). The user's --jars are shipped by spark.jars.
                 b.config("spark.executor.extraClassPath", absoluteClassPath());
             }
-            // Sees every executor from the start, for --parallelism auto (merged with the user's listeners).
-            String listeners = conf.getOrDefault(ExecutorTracker.CONF, submitted.get(ExecutorTracker.CONF, ""));
-            b.config(ExecutorTracker.CONF, listeners == null || listeners.isBlank() ? ExecutorTracker.class.getName()
-                    : listeners + "," + ExecutorTracker.class.getName());
-            conf.forEach((k, v) -> {
-                if (k.equals("spark.jars") && submitted.contains("spark.jars")) {
-                    // under spark-submit its jars (the application jar among them) must reach the executors too
-                    b.config(k, submitted.get("spark.jars") + "," + v);
-                } else if (!k.equals(ExecutorTracker.CONF)) {
-                    b.config(k, v);
-                }
-            });
             return b.getOrCreate();
         }
 

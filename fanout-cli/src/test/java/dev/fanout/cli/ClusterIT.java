@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.fanout.history.ItemRecord;
+import dev.fanout.history.BatchRecord;
 import dev.fanout.history.HistoryStore;
+import dev.fanout.history.ItemRecord;
 import dev.fanout.history.ItemState;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -233,7 +234,7 @@ class ClusterIT {
             if (Files.exists(history)) {
                 try (HistoryStore store = HistoryStore.sqlite(history)) {
                     var batches = store.batches(1);
-                    done = batches.isEmpty() ? 0 : batches.get(0).count(ItemState.SUCCEEDED);
+                    done = batches.isEmpty() ? 0 : batches.get(0).counts().get(ItemState.SUCCEEDED);
                 }
             }
         }
@@ -332,6 +333,39 @@ class ClusterIT {
             assertThat(r.get(n).sum()).isEqualTo(expectedSum(n));
             assertThat(r.get(n).pids()).doesNotContain(p.pid());
         }
+    }
+
+    @Test
+    void aDriverProgramBuildsFanoutAfterItsExecutorsRegisteredAndUsesTheWholeLibrary() throws Exception {
+        // A plain SparkSession that fanout did not build, executors registered before fanout exists, the public API only:
+        // how a notebook on a long-running cluster uses fanout (dev.fanout.examples.driver.DriverProgram).
+        Path work = Files.createDirectories(dir.resolve("driver-program"));
+        String classpath = Files.readString(Path.of("target").toAbsolutePath().resolve("classpath.txt")).trim();
+        List<String> cmd = new ArrayList<>(List.of("java"));
+        cmd.addAll(sparkJvmOptions());
+        cmd.addAll(List.of("-cp", classpath, "dev.fanout.examples.driver.DriverProgram", master, work.toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+        Process p = launched.start("driver-program", pb);
+        JsonNode doc = finish(p, "driver-program", 0);
+        System.out.println("ClusterIT: driver program saw " + doc);
+        assertThat(doc.get("executors").asInt()).as("executors registered before fanout was built").isEqualTo(2);
+        assertThat(doc.get("parallelism").asText()).isEqualTo("2 executors x 1 core / 1 core per run = 2 parallel runs");
+        assertThat(doc.get("maxInFlight").asInt()).as("runs at once, measured inside the jobs").isEqualTo(2);
+        assertThat(doc.get("firstParallelism").asInt()).as("BatchResult.parallelism(): what ran").isEqualTo(2);
+        assertThat(doc.get("firstFailed").toString()).isEqualTo("[\"2\",\"5\"]");
+        assertThat(doc.get("resumedBatchId").asText()).isEqualTo(doc.get("batchId").asText());
+        assertThat(doc.get("resumed").toString()).as("indices run again").isEqualTo("[1,4]");
+        assertThat(doc.get("rerun").toString()).as("items the job saw again").isEqualTo("[2,5]");
+        assertThat(doc.get("resumedOutcomes").toString()).isEqualTo("[\"SUCCEEDED\",\"SUCCEEDED\"]");
+        try (HistoryStore store = HistoryStore.sqlite(work.resolve("history.db"))) {
+            BatchRecord b = store.require(doc.get("batchId").asText());
+            assertThat(b.executions()).hasSize(2);
+            assertThat(b.counts().get(ItemState.SUCCEEDED)).isEqualTo(6);
+            assertThat(b.spec().params()).containsEntry("api_token", "***");
+        }
+        String html = Files.readString(Path.of(doc.get("report").asText()));
+        assertThat(html).contains(doc.get("batchId").asText()).doesNotContain("tok-12345678");
     }
 
     /** The module options bin/fanout gives the JVM (one list, read from the launcher). */

@@ -202,18 +202,13 @@ public final class RowFanout {
             return Optional.empty();
         }
         long t0 = System.nanoTime();
-        ExecutorTracker tracker = ExecutorTracker.of(sc);
-        // a tracker added to a running context sees only executors that register from now on: count those already
-        // there from the status tracker (which lists the driver too), and do not wait when there are some
-        int already = tracker.complete() ? 0 : sc.statusTracker().getExecutorInfos().length - 1;
-        int seen = already;
-        if (already <= 0) {
-            try {
-                seen = tracker.awaitExecutors(executorWait, SETTLE);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                seen = tracker.executors();
-            }
+        ExecutorTracker tracker = ExecutorTracker.of(sc); // seeded with the executors already there, then follows them
+        int seen;
+        try {
+            seen = tracker.awaitExecutors(executorWait, SETTLE);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            seen = tracker.executors();
         }
         ExecutorWait w = new ExecutorWait(seen, Duration.ofNanos(System.nanoTime() - t0), executorWait);
         if (seen == 0) {

@@ -184,15 +184,8 @@ public final class FakeCluster implements Cluster {
     public boolean awaitStopped(String group, Duration within) throws InterruptedException {
         lock.lock();
         try {
-            long deadline = ticker.nanoTime() + within.toNanos();
-            while (running.getOrDefault(group, 0) > 0) {
-                long left = deadline - ticker.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                ticker.await(lock, changed, left);
-            }
-            return true;
+            return ticker.awaitUntil(lock, changed, ticker.nanoTime() + within.toNanos(),
+                    () -> running.getOrDefault(group, 0) <= 0);
         } finally {
             lock.unlock();
         }

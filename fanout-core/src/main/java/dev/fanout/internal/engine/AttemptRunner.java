@@ -235,17 +235,11 @@ final class AttemptRunner implements AutoCloseable {
         boolean await(Duration timeout) throws InterruptedException {
             lock.lock();
             try {
-                long deadline = timeout == null ? 0 : ticker.nanoTime() + timeout.toNanos();
+                if (timeout != null) {
+                    return ticker.awaitUntil(lock, changed, ticker.nanoTime() + timeout.toNanos(), () -> returned || cancelled);
+                }
                 while (!returned && !cancelled) {
-                    if (timeout == null) {
-                        changed.await();
-                    } else {
-                        long left = deadline - ticker.nanoTime();
-                        if (left <= 0) {
-                            return false;
-                        }
-                        ticker.await(lock, changed, left);
-                    }
+                    changed.await();
                 }
                 return true;
             } finally {
@@ -267,14 +261,7 @@ final class AttemptRunner implements AutoCloseable {
         boolean awaitReturned(long deadline) throws InterruptedException {
             lock.lock();
             try {
-                while (!returned) {
-                    long left = deadline - ticker.nanoTime();
-                    if (left <= 0) {
-                        return false;
-                    }
-                    ticker.await(lock, changed, left);
-                }
-                return true;
+                return ticker.awaitUntil(lock, changed, deadline, () -> returned);
             } finally {
                 lock.unlock();
             }

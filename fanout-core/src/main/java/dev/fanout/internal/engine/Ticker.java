@@ -34,6 +34,22 @@ public interface Ticker {
      */
     void await(Lock lock, Condition condition, long nanos) throws InterruptedException;
 
+    /**
+     * Waits on {@code condition} (the caller holds {@code lock}) until {@code done} is true, or until {@code deadline}
+     * on this ticker. Returns whether {@code done} became true in time.
+     */
+    default boolean awaitUntil(Lock lock, Condition condition, long deadline, java.util.function.BooleanSupplier done)
+            throws InterruptedException {
+        while (!done.getAsBoolean()) {
+            long left = deadline - nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            await(lock, condition, left);
+        }
+        return true;
+    }
+
     /** The nanoseconds left until {@code deadline}, never negative. */
     default long left(long deadline) {
         return Math.max(0, deadline - nanoTime());

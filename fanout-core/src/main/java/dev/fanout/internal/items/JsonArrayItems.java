@@ -47,7 +47,7 @@ final class JsonArrayItems extends ItemFile {
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             throw new BadInputException(file + (at == null ? "" : " line " + at.getLineNr() + " column " + at.getColumnNr())
-                    + ": malformed JSON: " + JsonItems.firstLine(e.getOriginalMessage()));
+                    + ": malformed JSON: " + dev.fanout.ErrorInfo.firstLine(e.getOriginalMessage()));
         }
     }
 }

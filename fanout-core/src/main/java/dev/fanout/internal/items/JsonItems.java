@@ -40,9 +40,4 @@ final class JsonItems {
         return Collections.unmodifiableMap(item);
     }
 
-    /** The first line of a parser's message (Jackson appends a source excerpt on further lines). */
-    static String firstLine(String s) {
-        int nl = s == null ? -1 : s.indexOf('\n');
-        return nl < 0 ? String.valueOf(s) : s.substring(0, nl);
-    }
 }

@@ -31,7 +31,7 @@ final class JsonLinesItems extends ItemFile {
         try {
             node = JsonItems.JSON.readTree(text);
         } catch (JsonProcessingException e) {
-            throw new BadInputException(where + ": malformed JSON: " + JsonItems.firstLine(e.getOriginalMessage()));
+            throw new BadInputException(where + ": malformed JSON: " + dev.fanout.ErrorInfo.firstLine(e.getOriginalMessage()));
         }
         return JsonItems.item(where, node);
     }

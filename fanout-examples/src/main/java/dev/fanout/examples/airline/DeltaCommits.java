@@ -49,7 +49,7 @@ public final class DeltaCommits {
     }
 
     private static DeltaConcurrentModificationException conflict(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        for (Throwable t : dev.fanout.ErrorInfo.causeChain(e)) {
             if (t instanceof DeltaConcurrentModificationException c) {
                 return c;
             }

@@ -1,4 +1,4 @@
-package dev.fanout.cli;
+package dev.fanout.cli.command;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.desc;
@@ -8,10 +8,13 @@ import static org.apache.spark.sql.functions.sum;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.fanout.BatchResult;
+import dev.fanout.ErrorInfo;
+import dev.fanout.Items;
+import dev.fanout.Parallelism;
+import dev.fanout.cli.ExitCode;
+import dev.fanout.cli.option.SizingOptions;
 import dev.fanout.Fanout;
 import dev.fanout.FanoutException;
-import dev.fanout.Items;
 import dev.fanout.examples.airline.AirlineConfig;
 import dev.fanout.examples.airline.AirlineGenerator;
 import dev.fanout.examples.airline.ApplyBatch;
@@ -40,7 +43,9 @@ import picocli.CommandLine.Option;
                 "4. print the summary, a few of the resulting metrics, and where the tables are.",
                 "Running it again is safe: it reuses the data, re-applies the batch (a no-op) and recomputes the same days.",
                 ""})
-final class DemoCommand extends SparkCommand {
+public final class DemoCommand extends SparkCommand {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     @Option(names = "--dir", paramLabel = "DIR", defaultValue = "fanout-demo",
             description = "Where the Delta tables and batch files live (default: ./${DEFAULT-VALUE}).")
     Path dir;
@@ -55,7 +60,7 @@ final class DemoCommand extends SparkCommand {
     int batch;
 
     @picocli.CommandLine.Mixin
-    Sizing sizing;
+    SizingOptions sizing;
 
     @Override
     int execute() {
@@ -64,22 +69,11 @@ final class DemoCommand extends SparkCommand {
         if (batch < 1 || batch > config.batches()) {
             throw new BadInputException("--batch must be between 1 and " + config.batches() + ", got " + batch);
         }
-        int slots = sizing.validate(spark.master).slots(spark.master);
+        Parallelism parallelism = sizing.parallelism(spark.master);
         items(warehouse, List.of()); // checks the -p constants before anything starts
-        PrintStream err = parent.env.err();
-        // One day's data is small: a few shuffle partitions; and Delta's default of 50 partitions for each new table
-        // snapshot (one per commit here) made every run wait on dozens of tiny tasks (measured: 4 s -> 1.5 s per day).
-        Map<String, String> defaults = Map.of("spark.sql.shuffle.partitions", "4", "spark.databricks.delta.snapshotPartitions", "2");
-        run.redaction();
-        Recording recording = Recording.open(parent.env, run);
-        SparkSession session;
-        try {
-            session = BatchExecution.start(parent.env, spark, run, slots, DemoCommand.class.getClassLoader(), "demo", defaults);
-        } catch (RuntimeException e) {
-            recording.close();
-            throw e;
-        }
-        try (recording) {
+        PrintStream err = env().err();
+        try (BatchLauncher launcher = new BatchLauncher(env(), "demo", spark, run)) {
+            SparkSession session = launcher.start(parallelism.max(), DemoCommand.class.getClassLoader(), "demo", Map.of());
             err.printf("fanout demo: airline daily metrics in %s%n", warehouse.dir());
             if (warehouse.generatedWith().isEmpty()) {
                 err.printf("generating the data (scale %s, first run only)%n", config.scale());
@@ -100,22 +94,20 @@ final class DemoCommand extends SparkCommand {
                 days = parseDays(touched);
             } catch (FanoutException e) {
                 err.println("fanout demo: applying " + file + " failed: " + rootMessage(e));
-                return BatchExecution.EXIT_FAILED;
+                return ExitCode.FAILED;
             }
             err.printf("  %d flight days touched (%s .. %s) in %.1f s%n", days.size(),
                     days.isEmpty() ? "-" : days.get(0), days.isEmpty() ? "-" : days.get(days.size() - 1), seconds(t0));
             DailyMetrics.createTable(session, warehouse);
-            err.printf("recomputing DailyMetrics for %d days, %s at a time, on %s%n", days.size(), sizing.auto() ? "auto" : Integer.toString(slots), spark.master);
-            var options = BatchExecution.options("demo", DailyMetrics.class.getName(), spark, run, sizing, false,
-                    "days touched by " + file.toAbsolutePath(), defaults);
-            BatchResult result = BatchExecution.runBatch(parent.env, session, run, sizing, false, new DailyMetrics(),
-                    BatchExecution.BatchSpec.fresh(items(warehouse, days), options), recording);
-            printMetrics(session, warehouse, config, days, run.json ? err : parent.env.out());
+            err.printf("recomputing DailyMetrics for %d days, %s at a time, on %s%n", days.size(),
+                    parallelism.dynamic() ? "auto" : Integer.toString(parallelism.max()), spark.master);
+            Items items = items(warehouse, days);
+            int exit = ForeachCommand.runOn(launcher, new LoadedJob(new DailyMetrics(), DemoCommand.class.getClassLoader()),
+                    parallelism, false, sizing.executorWait(), items, days.size(), 0);
+            printMetrics(session, warehouse, config, days, run.json ? err : env().out());
             err.printf("tables (Delta): %s/{bookings, flights, flight_ops, daily_metrics, ...}%n", warehouse.dir());
             err.printf("  metrics: %s (partitioned by flight_day)%n", warehouse.dailyMetrics());
-            return BatchExecution.exitCode(result);
-        } finally {
-            parent.env.spark().stop(session);
+            return exit;
         }
     }
 
@@ -145,14 +137,14 @@ final class DemoCommand extends SparkCommand {
         }
     }
 
-    private List<Map<String, String>> items(Warehouse warehouse, List<String> days) {
-        return Items.withConstants(Items.of(DailyMetrics.params(warehouse, days), "the demo's days"), run.params, "-p").toList();
+    private Items items(Warehouse warehouse, List<String> days) {
+        return Items.withConstants(Items.of(DailyMetrics.params(warehouse, days), "the demo's days"), run.params, "-p");
     }
 
     /** ApplyBatch's exit value: a JSON array of dates. */
     static List<String> parseDays(String json) {
         try {
-            return new ObjectMapper().readValue(json, new TypeReference<List<String>>() { });
+            return JSON.readValue(json, new TypeReference<List<String>>() { });
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("ApplyBatch returned '" + json + "', not a JSON array of dates", e);
         }
@@ -191,6 +183,6 @@ final class DemoCommand extends SparkCommand {
 
     /** The job's own message (a run failure carries the job's exception as its cause). */
     private static String rootMessage(Throwable e) {
-        return e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
+        return ErrorInfo.rootCause(e).getMessage();
     }
 }

@@ -1,4 +1,4 @@
-package dev.fanout.cli;
+package dev.fanout.cli.console;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -13,18 +13,18 @@ import sun.misc.SignalHandler;
  * exits at once. Catching the signal, rather than a shutdown hook, keeps Spark alive while the runs
  * are being cancelled.
  */
-final class SignalTrap implements AutoCloseable {
+public final class SignalTrap implements AutoCloseable {
     private final List<Signal> signals = new ArrayList<>();
     private final List<SignalHandler> previous = new ArrayList<>();
 
     private SignalTrap() {}
 
-    static SignalTrap install(PrintStream err, Runnable stop) {
+    public static SignalTrap install(PrintStream err, Runnable stop) {
         return install(err, "cancelling the runs in flight and skipping the rest", stop);
     }
 
     /** As {@link #install(PrintStream, Runnable)}, saying {@code what} the first signal does. */
-    static SignalTrap install(PrintStream err, String what, Runnable stop) {
+    public static SignalTrap install(PrintStream err, String what, Runnable stop) {
         SignalTrap trap = new SignalTrap();
         AtomicInteger received = new AtomicInteger();
         SignalHandler handler = sig -> {

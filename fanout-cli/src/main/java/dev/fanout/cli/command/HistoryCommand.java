@@ -1,8 +1,11 @@
-package dev.fanout.cli;
+package dev.fanout.cli.command;
+
+import dev.fanout.cli.FanoutCommand;
 
 import dev.fanout.BadInputException;
 import dev.fanout.DurationFormat;
 import dev.fanout.RunResult;
+import dev.fanout.history.HistoryStore;
 import dev.fanout.history.BatchRecord;
 import dev.fanout.history.Execution;
 import dev.fanout.history.ItemRecord;
@@ -32,7 +35,7 @@ import picocli.CommandLine.Spec;
                 "A batch whose driver died while it ran is shown INTERRUPTED; 'fanout resume BATCH_ID' runs what did not succeed."},
         footer = {"", "Examples:", "  fanout history", "  fanout history 20261122-143012-3fa9 --state failed --state pending",
                 "  fanout history 20261122-143012-3fa9 --json"})
-final class HistoryCommand implements Callable<Integer> {
+public final class HistoryCommand implements Callable<Integer> {
     static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
 
     @ParentCommand
@@ -67,20 +70,20 @@ final class HistoryCommand implements Callable<Integer> {
             if (batchId == null && !states.isEmpty()) {
                 throw new BadInputException("--state filters the items of one batch: give a BATCH_ID");
             }
-            try (Recording recording = Recording.open(history != null ? history : parent.env.history())) {
-                PrintStream out = parent.env.out();
+            try (HistoryStore store = BatchLauncher.open(history != null ? history : parent.env().history())) {
+                PrintStream out = parent.env().out();
                 if (batchId == null) {
-                    List<BatchRecord> batches = recording.store().batches(limit);
+                    List<BatchRecord> batches = store.batches(limit);
                     if (json) {
                         out.println(Reports.history(batches));
                     } else {
-                        printBatches(batches, recording.file(), out);
+                        printBatches(batches, Path.of(store.location()), out);
                     }
                     return 0;
                 }
-                BatchRecord batch = recording.store().require(batchId);
+                BatchRecord batch = store.require(batchId);
                 Set<ItemState> wanted = states.isEmpty() ? EnumSet.allOf(ItemState.class) : EnumSet.copyOf(states);
-                List<ItemRecord> items = recording.store().items(batchId).stream().filter(i -> wanted.contains(i.state())).toList();
+                List<ItemRecord> items = store.items(batchId).stream().filter(i -> wanted.contains(i.state())).toList();
                 if (json) {
                     out.println(Reports.history(batch, items));
                 } else {

@@ -1,4 +1,4 @@
-package dev.fanout.cli;
+package dev.fanout.cli.console;
 
 import dev.fanout.DurationFormat;
 import dev.fanout.FanoutListener;
@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** The batch's progress: run counts from the engine's events, drawn by a {@link ProgressLine}. */
-final class ProgressDisplay implements FanoutListener, AutoCloseable {
+public final class ProgressDisplay implements FanoutListener, AutoCloseable {
     private final long total;
     private final String job;
     private final long startNanos = System.nanoTime();
@@ -17,7 +17,7 @@ final class ProgressDisplay implements FanoutListener, AutoCloseable {
     private final AtomicInteger running = new AtomicInteger();
     private final ProgressLine progress;
 
-    ProgressDisplay(PrintStream err, boolean terminal, String job, long total, Duration plainEvery) {
+    public ProgressDisplay(PrintStream err, boolean terminal, String job, long total, Duration plainEvery) {
         this.total = total;
         this.job = job;
         this.progress = new ProgressLine(err, terminal, plainEvery, total, done::get, this::line);
@@ -41,7 +41,7 @@ final class ProgressDisplay implements FanoutListener, AutoCloseable {
         }
     }
 
-    String line() {
+    public String line() {
         int d = done.get();
         Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
         String eta = d == 0 || d >= total ? "--" : DurationFormat.format(elapsed.multipliedBy(total - d).dividedBy(d));

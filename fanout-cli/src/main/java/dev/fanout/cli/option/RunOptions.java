@@ -1,52 +1,78 @@
-package dev.fanout.cli;
+package dev.fanout.cli.option;
 
+import dev.fanout.BadInputException;
 import dev.fanout.DurationFormat;
+import dev.fanout.Redaction;
+import dev.fanout.history.BatchSpec;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
 
-/** How each run is run: shared by {@code run}, {@code foreach} and {@code demo}. */
+/** How each run is run and what is recorded and printed: shared by {@code run}, {@code foreach}, {@code resume} and {@code demo}. */
 public final class RunOptions {
     @Option(names = {"-p", "--param"}, paramLabel = "KEY=VALUE",
             description = "A parameter passed to every run (repeatable).")
-    Map<String, String> params = new LinkedHashMap<>();
+    public Map<String, String> params = new LinkedHashMap<>();
 
     @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "Per-attempt deadline (90s, 10m, 2h, 1h30m); the run's Spark jobs are cancelled when it passes.")
-    Duration timeout;
+    public Duration timeout;
 
     @Option(names = "--retries", paramLabel = "N", defaultValue = "0",
             description = "Retries after a failed attempt, with exponential backoff and jitter (default: ${DEFAULT-VALUE})."
                     + " Bad parameters and timeouts are not retried.")
-    int retries;
+    public int retries;
 
     @Option(names = "--json", description = "Print one JSON document with every run's outcome on stdout; everything else goes to stderr.")
-    boolean json;
+    public boolean json;
 
     @Option(names = "--history", paramLabel = "FILE",
             description = "The history file every batch is recorded in (default: $FANOUT_HISTORY, else ~/.fanout/history.db).")
-    java.nio.file.Path history;
+    public Path history;
 
     @Option(names = "--no-history", description = "Do not record this batch in the history (it cannot be resumed then).")
-    boolean noHistory;
+    public boolean noHistory;
 
     @Option(names = "--report", paramLabel = "FILE", description = "At the end, write the batch's HTML report (timeline, durations, failures) to FILE.")
-    java.nio.file.Path report;
+    public Path report;
 
     @Option(names = "--secrets", paramLabel = "REGEX",
             description = "Parameters whose name matches REGEX are secrets: masked in the history, logs, --json output and reports"
-                    + " (default: ${DEFAULT-VALUE}).", defaultValue = dev.fanout.Redaction.DEFAULT_PATTERN)
-    String secrets;
+                    + " (default: ${DEFAULT-VALUE}).", defaultValue = Redaction.DEFAULT_PATTERN)
+    public String secrets;
 
     /** The secret-name pattern, checked. */
-    dev.fanout.Redaction redaction() {
+    public Redaction redaction() {
         try {
-            return dev.fanout.Redaction.of(secrets);
+            return Redaction.of(secrets);
         } catch (IllegalArgumentException e) {
-            throw new dev.fanout.BadInputException("--secrets: " + e.getMessage());
+            throw new BadInputException("--secrets: " + e.getMessage());
+        }
+    }
+
+    /** Checks what does not need a file or Spark; a usage error names the option. */
+    public void validate() {
+        if (retries < 0) {
+            throw new BadInputException("--retries must be 0 or more, got " + retries);
+        }
+        redaction();
+    }
+
+    /** For a resume: the batch's recorded timeout, retries and secrets, unless given again on the command line. */
+    public void over(BatchSpec recorded, ParseResult given) {
+        if (!given.hasMatchedOption("--timeout")) {
+            timeout = recorded.timeout();
+        }
+        if (!given.hasMatchedOption("--retries")) {
+            retries = recorded.retries();
+        }
+        if (!given.hasMatchedOption("--secrets") && recorded.secrets() != null) {
+            secrets = recorded.secrets();
         }
     }
 

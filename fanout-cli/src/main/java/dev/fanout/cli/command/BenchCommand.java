@@ -1,4 +1,7 @@
-package dev.fanout.cli;
+package dev.fanout.cli.command;
+
+import dev.fanout.cli.Environment;
+import dev.fanout.cli.FanoutCommand;
 
 import dev.fanout.cli.bench.OverheadBenchmark;
 import java.util.List;
@@ -17,7 +20,7 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Measure fanout's per-run overhead against a bare ExecutorService running the same trivial",
                 "Spark job the same number of times at the same parallelism, side by side; prints medians.",
                 "'fanout bench history' measures the history store instead."})
-final class BenchCommand implements Callable<Integer> {
+public final class BenchCommand implements Callable<Integer> {
     @ParentCommand
     FanoutCommand parent;
 
@@ -46,13 +49,13 @@ final class BenchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(),
                     "--runs, --parallelism and --rounds must be at least 1, got " + runs + ", " + parallelism + ", " + rounds);
         }
-        BatchExecution.configureLogging(false);
-        SparkSession spark = parent.env.spark().start("fanout bench", master, parallelism, Map.of("spark.ui.enabled", "false"));
+        BatchLauncher.configureLogging(false);
+        SparkSession spark = parent.env().spark().start("fanout bench", master, parallelism, Map.of("spark.ui.enabled", "false"));
         try {
-            new OverheadBenchmark(spark, runs, parallelism, rounds, parent.env.out()).run(workloads);
+            new OverheadBenchmark(spark, runs, parallelism, rounds, parent.env().out()).run(workloads);
             return 0;
         } finally {
-            parent.env.spark().stop(spark);
+            parent.env().spark().stop(spark);
         }
     }
 
@@ -77,7 +80,7 @@ final class BenchCommand implements Callable<Integer> {
             if (runs < 1 || rounds < 1) {
                 throw new ParameterException(spec.commandLine(), "--runs and --rounds must be at least 1, got " + runs + ", " + rounds);
             }
-            Environment env = bench.parent.env;
+            Environment env = bench.parent.env();
             java.io.PrintStream discard = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
             Environment quiet = new Environment(discard, env.err(), env.spark(), false, env.history());
             new dev.fanout.cli.bench.HistoryBenchmark(runs, rounds, env.out(), (file, batch) -> {

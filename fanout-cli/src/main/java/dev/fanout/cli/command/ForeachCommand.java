@@ -1,12 +1,15 @@
-package dev.fanout.cli;
+package dev.fanout.cli.command;
 
 import dev.fanout.BadInputException;
 import dev.fanout.Items;
+import dev.fanout.Parallelism;
+import dev.fanout.cli.option.SizingOptions;
 import java.nio.file.Path;
-import java.util.List;
+import java.time.Duration;
 import java.util.Map;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -19,7 +22,7 @@ import picocli.CommandLine.Parameters;
                 "  fanout foreach com.example.LoadTable --items tables.csv -p env=prod --timeout 20m --retries 2 --json",
                 "", "Exit codes: 0 all runs succeeded, 1 some run failed or timed out, 2 bad usage or input (nothing ran),"
                         + " 130 interrupted."})
-final class ForeachCommand extends SparkCommand {
+public final class ForeachCommand extends SparkCommand {
     @Parameters(index = "0", paramLabel = "JOB", description = "Class name of the job (implements dev.fanout.SparkJob).")
     String jobClass;
 
@@ -42,8 +45,8 @@ final class ForeachCommand extends SparkCommand {
     @Option(names = "--format", paramLabel = "csv|jsonl|json", description = "Format of --items, when its extension does not say.")
     String format;
 
-    @picocli.CommandLine.Mixin
-    Sizing sizing;
+    @Mixin
+    SizingOptions sizing;
 
     @Option(names = "--fail-fast", description = "Stop at the first failure: cancel the runs in flight, skip the rest.")
     boolean failFast;
@@ -54,26 +57,37 @@ final class ForeachCommand extends SparkCommand {
             if (format != null) {
                 throw new BadInputException("--format applies to --items, not to --resume");
             }
-            return Resumption.resume(parent.env, spec, spark, run, source.resume, sizing, failFast, jobClass);
+            return ResumeCommand.resume(env(), spec, spark, run, source.resume, sizing, failFast, jobClass);
         }
-        sizing.validate(spark.master);
+        Parallelism parallelism = sizing.parallelism(spark.master);
         LoadedJob loaded = load(jobClass);
-        Items given;
+        Items items;
         if (source.items != null) {
-            given = format != null ? Items.file(source.items, format) : Items.file(source.items);
+            items = format != null ? Items.file(source.items, format) : Items.file(source.items);
         } else {
             if (format != null) {
                 throw new BadInputException("--format applies to --items, not to --range");
             }
-            given = Items.parseRange(source.range);
+            items = Items.parseRange(source.range);
         }
-        Items withParams = Items.withConstants(given, run.params, "-p");
-        // Every item is read and checked here, before anything starts.
-        List<Map<String, String>> items = withParams.toList();
-        var options = BatchExecution.options("foreach", jobClass, spark, run, sizing, failFast, withParams.source(), Map.of());
-        try (Recording recording = Recording.open(parent.env, run)) {
-            return BatchExecution.run(parent.env, spark, run, sizing, failFast, loaded.job(), loaded.loader(),
-                    BatchExecution.BatchSpec.fresh(items, options), recording, 0);
+        items = Items.withConstants(items, run.params, "-p");
+        long count = items.toList().size(); // every item read and checked before anything starts
+        try (BatchLauncher launcher = new BatchLauncher(env(), "foreach", spark, run)) {
+            return run(launcher, loaded, parallelism, failFast, sizing.executorWait(), items, count, 0);
         }
+    }
+
+    /** Starts Spark and runs {@code items} as a new batch (also {@code run} and {@code demo}). */
+    static int run(BatchLauncher launcher, LoadedJob loaded, Parallelism parallelism, boolean failFast, Duration executorWait,
+                   Items items, long count, int exitValuesToPrint) {
+        launcher.start(parallelism.max(), loaded.loader(), loaded.job().name(), Map.of());
+        return runOn(launcher, loaded, parallelism, failFast, executorWait, items, count, exitValuesToPrint);
+    }
+
+    /** Runs {@code items} on the launcher's Spark, started already. */
+    static int runOn(BatchLauncher launcher, LoadedJob loaded, Parallelism parallelism, boolean failFast, Duration executorWait,
+                     Items items, long count, int exitValuesToPrint) {
+        return launcher.runBatch(parallelism, failFast, executorWait, loaded.job().name(), count, exitValuesToPrint,
+                fanout -> fanout.forEach(loaded.job(), items));
     }
 }

@@ -1,6 +1,12 @@
-package dev.fanout.cli;
+package dev.fanout.cli.command;
 
 import dev.fanout.BadInputException;
+import dev.fanout.cli.ExitCode;
+import dev.fanout.cli.FanoutCommand;
+import dev.fanout.cli.console.ProgressLine;
+import dev.fanout.cli.console.SignalTrap;
+import dev.fanout.cli.option.RunOptions;
+import dev.fanout.cli.option.SparkOptions;
 import dev.fanout.DurationFormat;
 import dev.fanout.rows.HttpRowFunction;
 import dev.fanout.rows.RowFanout;
@@ -44,7 +50,7 @@ import picocli.CommandLine.Spec;
                         + " {@pid}, {@host}, {@partition}, {@attempt} tell where the call is made.",
                 "Exit codes: 0 every row has a result, 1 some rows ended in error (they are in the output), 2 bad usage or input"
                         + " (no call made), 130 interrupted."})
-final class RowsCommand implements Callable<Integer> {
+public final class RowsCommand implements Callable<Integer> {
     private static final Pattern FIELD = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)(?::([A-Za-z]+))?=(.*)");
 
     /** The library's setting names ({@link RowSettingException#setting()}) as this command's options. */
@@ -158,13 +164,12 @@ final class RowsCommand implements Callable<Integer> {
             rows.partitions(partitions);
         }
         RowFanout fanout = rows.build();
-        BatchExecution.configureLogging(spark.verbose);
         Map<String, String> defaults = Map.of("spark.executor.heartbeatInterval", "2s"); // running tasks' counts reach the progress line
-        SparkSession session = BatchExecution.start(parent.env, spark, 1, BatchExecution.sparkConf(spark, defaults), "rows");
+        SparkSession session = BatchLauncher.startSpark(parent.env(), spark, 1, "rows", defaults);
         try {
             return run(session, in, out, fn, fanout);
         } finally {
-            parent.env.spark().stop(session);
+            parent.env().spark().stop(session);
         }
     }
 
@@ -172,7 +177,7 @@ final class RowsCommand implements Callable<Integer> {
         RowInput.Counted read = in.readAndCount(session);
         long total = read.count();
         RowFanout.Tracked tracked = fanout.prepare(read.rows(), fn);
-        var err = parent.env.err();
+        var err = parent.env().err();
         tracked.executorWait().ifPresent(w -> {
             if (w.executors() == 0) {
                 err.printf("fanout: warning: no executor registered within %s%n", DurationFormat.format(w.limit()));
@@ -186,7 +191,7 @@ final class RowsCommand implements Callable<Integer> {
                         tracked.ratePerPartition()));
         long start = System.nanoTime();
         AtomicBoolean interrupted = new AtomicBoolean();
-        ProgressLine progress = new ProgressLine(err, parent.env.stderrIsTerminal(), Duration.ofSeconds(5), total,
+        ProgressLine progress = new ProgressLine(err, parent.env().stderrIsTerminal(), Duration.ofSeconds(5), total,
                 () -> tracked.counters().rowsDone(), () -> progress(tracked, total, start));
         boolean written = false;
         try (SignalTrap trap = SignalTrap.install(err, "stopping the calls", () -> {
@@ -213,7 +218,7 @@ final class RowsCommand implements Callable<Integer> {
     }
 
     private int summary(RowFanout.Tracked tracked, long total, long nanos, boolean written, boolean interrupted) {
-        var err = parent.env.err();
+        var err = parent.env().err();
         var c = tracked.counters();
         long done = c.rowsDone();
         long errors = c.errors();
@@ -228,10 +233,10 @@ final class RowsCommand implements Callable<Integer> {
         if (interrupted) {
             err.println("fanout rows: interrupted: the calls were stopped and " + output
                     + (written ? " was written all the same (the stop came as it ended)" : " was not written"));
-            return BatchExecution.EXIT_INTERRUPTED;
+            return ExitCode.INTERRUPTED;
         }
         err.println("output: " + output.toAbsolutePath() + (written ? "" : " (not written)"));
-        return errors > 0 ? BatchExecution.EXIT_FAILED : BatchExecution.EXIT_OK;
+        return errors > 0 ? ExitCode.FAILED : ExitCode.OK;
     }
 
     private static String progress(RowFanout.Tracked tracked, long total, long start) {

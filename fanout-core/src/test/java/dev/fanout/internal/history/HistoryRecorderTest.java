@@ -1,10 +1,18 @@
-package dev.fanout.history;
+package dev.fanout.internal.history;
 
+import dev.fanout.history.BatchRecord;
+import dev.fanout.history.BatchSpec;
+import dev.fanout.history.ExecutionState;
+import dev.fanout.history.HistoryException;
+import dev.fanout.history.HistoryStore;
+import dev.fanout.history.ItemRecord;
+import dev.fanout.history.ItemState;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fanout.BatchResult;
 import dev.fanout.Outcome;
 import dev.fanout.Redaction;
+import dev.fanout.history.HistoryStoreContract;
 import dev.fanout.RunResult;
 import java.util.List;
 import java.util.Map;

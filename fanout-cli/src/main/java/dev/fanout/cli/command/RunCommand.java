@@ -1,6 +1,8 @@
-package dev.fanout.cli;
+package dev.fanout.cli.command;
 
 import dev.fanout.Items;
+import dev.fanout.Parallelism;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -10,18 +12,16 @@ import picocli.CommandLine.Parameters;
         description = {"Run JOB once with the given parameters; its exit value is printed on stdout."},
         footer = {"", "Example:", "  fanout run com.example.DailyMetrics -p day=2024-01-01 --timeout 10m",
                 "", "Exit codes: 0 succeeded, 1 failed or timed out, 2 bad usage or input (nothing ran), 130 interrupted."})
-final class RunCommand extends SparkCommand {
+public final class RunCommand extends SparkCommand {
     @Parameters(index = "0", paramLabel = "JOB", description = "Class name of the job (implements dev.fanout.SparkJob).")
     String jobClass;
 
     @Override
     int execute() {
         LoadedJob loaded = load(jobClass);
-        List<Map<String, String>> items = Items.withConstants(Items.of(List.of(Map.of()), "-p"), run.params, "-p").toList();
-        var options = BatchExecution.options("run", jobClass, spark, run, Sizing.fixed(1), false, "-p", Map.of());
-        try (Recording recording = Recording.open(parent.env, run)) {
-            return BatchExecution.run(parent.env, spark, run, Sizing.fixed(1), false, loaded.job(), loaded.loader(),
-                    BatchExecution.BatchSpec.fresh(items, options), recording, 1);
+        Items items = Items.withConstants(Items.of(List.of(Map.of()), "-p"), run.params, "-p");
+        try (BatchLauncher launcher = new BatchLauncher(env(), "run", spark, run)) {
+            return ForeachCommand.run(launcher, loaded, Parallelism.fixed(1), false, Duration.ZERO, items, 1, 1);
         }
     }
 }

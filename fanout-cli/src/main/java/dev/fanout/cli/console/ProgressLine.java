@@ -1,4 +1,4 @@
-package dev.fanout.cli;
+package dev.fanout.cli.console;
 
 import java.io.PrintStream;
 import java.time.Duration;
@@ -12,7 +12,7 @@ import java.util.function.Supplier;
  * A progress line on stderr: on a terminal, a bar with the line redrawn in place every 250 ms; otherwise the plain
  * line every {@code plainEvery} (logs and CI output stay readable).
  */
-final class ProgressLine implements AutoCloseable {
+public final class ProgressLine implements AutoCloseable {
     private static final int BAR_WIDTH = 28;
 
     private final PrintStream err;
@@ -23,7 +23,7 @@ final class ProgressLine implements AutoCloseable {
     private final ScheduledExecutorService ticker;
     private boolean drawn;
 
-    ProgressLine(PrintStream err, boolean terminal, Duration plainEvery, long total, LongSupplier done, Supplier<String> text) {
+    public ProgressLine(PrintStream err, boolean terminal, Duration plainEvery, long total, LongSupplier done, Supplier<String> text) {
         this.err = err;
         this.terminal = terminal;
         this.total = total;

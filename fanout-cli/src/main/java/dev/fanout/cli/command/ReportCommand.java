@@ -1,7 +1,10 @@
-package dev.fanout.cli;
+package dev.fanout.cli.command;
+
+import dev.fanout.cli.FanoutCommand;
 
 import dev.fanout.BadInputException;
 import dev.fanout.report.Reports;
+import dev.fanout.history.HistoryStore;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -17,7 +20,7 @@ import picocli.CommandLine.Spec;
                 "a timeline with a lane per slot and a bar per run colored by outcome (hover for parameters, attempts, times),",
                 "concurrency over time, cluster utilisation, the distribution of run times, the slowest runs and the failures."},
         footer = {"", "Example:", "  fanout report 20261122-143012-3fa9 -o report.html"})
-final class ReportCommand implements Callable<Integer> {
+public final class ReportCommand implements Callable<Integer> {
     @ParentCommand
     FanoutCommand parent;
 
@@ -36,13 +39,13 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (Recording recording = Recording.open(history != null ? history : parent.env.history())) {
-            recording.store().require(batchId);
+        try (HistoryStore store = BatchLauncher.open(history != null ? history : parent.env().history())) {
+            store.require(batchId);
             if (java.nio.file.Files.isDirectory(output)) {
                 throw new BadInputException("-o " + output + " is a directory; give a file name");
             }
-            Reports.html(recording.store(), batchId, output);
-            parent.env.err().println("report: " + output.toAbsolutePath());
+            Reports.html(store, batchId, output);
+            parent.env().err().println("report: " + output.toAbsolutePath());
             return 0;
         } catch (BadInputException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());

@@ -1,5 +1,8 @@
-package dev.fanout.history;
+package dev.fanout.internal.history;
 
+import dev.fanout.history.BatchSpec;
+import dev.fanout.history.ExecutionState;
+import dev.fanout.history.HistoryStore;
 import dev.fanout.BatchResult;
 import dev.fanout.FanoutListener;
 import dev.fanout.Redaction;

@@ -1,8 +1,12 @@
-package dev.fanout.cli;
+package dev.fanout.cli.command;
 
-import dev.fanout.SparkJob;
 import dev.fanout.BadInputException;
 import dev.fanout.Jobs;
+import dev.fanout.SparkJob;
+import dev.fanout.cli.Environment;
+import dev.fanout.cli.FanoutCommand;
+import dev.fanout.cli.option.RunOptions;
+import dev.fanout.cli.option.SparkOptions;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -36,7 +40,11 @@ abstract class SparkCommand implements Callable<Integer> {
     /** Validates the input (throwing {@link BadInputException}) before anything starts, then runs. */
     abstract int execute();
 
-    /** The JOB class, loaded from the classpath or {@code --jars}, and the loader that found it. */
+    Environment env() {
+        return parent.env();
+    }
+
+    /** The JOB, loaded from the classpath or {@code --jars}, and the loader that found it. */
     record LoadedJob(SparkJob job, ClassLoader loader) {}
 
     LoadedJob load(String jobClass) {

@@ -1,0 +1,97 @@
+package dev.fanout.cli.command;
+
+import dev.fanout.BadInputException;
+import dev.fanout.BatchResult;
+import dev.fanout.FailurePolicy;
+import dev.fanout.Jobs;
+import dev.fanout.Parallelism;
+import dev.fanout.cli.Environment;
+import dev.fanout.cli.ExitCode;
+import dev.fanout.cli.option.RunOptions;
+import dev.fanout.cli.option.SizingOptions;
+import dev.fanout.cli.option.SparkOptions;
+import dev.fanout.history.BatchRecord;
+import dev.fanout.history.BatchSpec;
+import dev.fanout.history.HistoryStore;
+import dev.fanout.history.ResumePlan;
+import dev.fanout.report.Reports;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "resume", sortOptions = false, mixinStandardHelpOptions = true,
+        description = {"Run again the items of a recorded batch that did not succeed: failed, timed out, cancelled, skipped,",
+                "or never reached because the driver was killed. It is a new execution of the same batch; each item keeps",
+                "its index. The batch's original options (job, jars, master, conf, parallelism, timeout, retries, -p) apply",
+                "unless given again here. Secret parameters are not recorded: give them again with -p."},
+        footer = {"", "Examples:", "  fanout resume 20261122-143012-3fa9", "  fanout resume 20261122-143012-3fa9 --parallelism 8 --timeout 30m",
+                "", "Exit codes: 0 every resumed run succeeded (or nothing to resume), 1 some run failed or timed out,"
+                        + " 2 bad usage (unknown batch, still running), 130 interrupted."})
+public final class ResumeCommand extends SparkCommand {
+    @Parameters(index = "0", paramLabel = "BATCH_ID", description = "The batch, as 'fanout history' lists it.")
+    String batchId;
+
+    @Mixin
+    SizingOptions sizing;
+
+    @Option(names = "--fail-fast", description = "Stop at the first failure (default: the batch's).")
+    boolean failFast;
+
+    @Override
+    int execute() {
+        return resume(env(), spec, spark, run, batchId, sizing, failFast, null);
+    }
+
+    /**
+     * Resumes a recorded batch with the options it was started with, unless given again on the command line
+     * ({@code jobGiven}: the JOB of {@code foreach JOB --resume ID}, which must be the batch's).
+     */
+    static int resume(Environment env, CommandSpec spec, SparkOptions spark, RunOptions run, String batchId,
+                      SizingOptions sizing, boolean failFastGiven, String jobGiven) {
+        if (run.noHistory) {
+            throw new BadInputException("--resume needs the history; it cannot be used with --no-history");
+        }
+        HistoryStore store = BatchLauncher.openHistory(env, run);
+        BatchLauncher launcher = null;
+        try {
+            ParseResult given = spec.commandLine().getParseResult();
+            BatchRecord batch = store.require(batchId);
+            BatchSpec recorded = batch.latest().spec() != null ? batch.latest().spec() : batch.spec();
+            if (jobGiven != null && !jobGiven.equals(recorded.job())) {
+                throw new BadInputException("batch " + batchId + " ran job " + recorded.job() + ", not " + jobGiven);
+            }
+            run.over(recorded, given);
+            ResumePlan plan = ResumePlan.of(store, batchId, null, run.params, run.redaction()); // still running? secrets given?
+            spark.over(recorded.launch(), batchId, given);
+            Parallelism parallelism = sizing.over(recorded.parallelism(), given, spark.master);
+            boolean failFast = failFastGiven || recorded.failurePolicy() == FailurePolicy.FAIL_FAST;
+            if (plan.items().isEmpty()) {
+                env.err().printf("fanout: batch %s: all %d items succeeded; nothing to resume%n", batchId, batch.itemCount());
+                if (run.json) {
+                    Instant now = Instant.now();
+                    env.out().println(Reports.json(new BatchResult(batchId, recorded.job(), 0, now, now, Map.of(), List.of(), false)));
+                }
+                return ExitCode.OK;
+            }
+            LoadedJob loaded = SparkCommand.load(recorded.job(), spark);
+            launcher = new BatchLauncher(env, "resume", spark, run, store);
+            env.err().printf("fanout: resuming batch %s (%s): %d of %d items did not succeed (%s); execution %d%n", batchId,
+                    batch.job(), plan.items().size(), batch.itemCount(), HistoryCommand.others(batch), batch.executions().size() + 1);
+            launcher.start(parallelism.max(), loaded.loader(), loaded.job().name(), Map.of());
+            return launcher.runBatch(parallelism, failFast, sizing.executorWait(), loaded.job().name(), plan.items().size(), 0,
+                    fanout -> fanout.resume(loaded.job(), batchId, run.params));
+        } finally {
+            if (launcher != null) {
+                launcher.close(); // stops Spark, closes the history
+            } else {
+                store.close();
+            }
+        }
+    }
+}
