@@ -248,9 +248,13 @@ public final class Fanout implements AutoCloseable {
         engine.abort(reason);
     }
 
-    /** Closes the history file this {@code Fanout} opened ({@link Builder#history(Path)}); a store given to it stays open. */
+    /**
+     * Stops following the cluster's executors and closes the history file this {@code Fanout} opened ({@link
+     * Builder#history(Path)}); a store given to it stays open.
+     */
     @Override
     public void close() {
+        engine.close();
         if (ownsHistory && history != null) {
             history.close();
         }

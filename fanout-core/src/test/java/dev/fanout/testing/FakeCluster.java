@@ -218,8 +218,9 @@ public final class FakeCluster implements Cluster {
     }
 
     @Override
-    public void watchCapacity(Runnable onChange) {
+    public Runnable watchCapacity(Runnable onChange) {
         watchers.add(onChange);
+        return () -> watchers.remove(onChange);
     }
 
     /** The cluster now has {@code executors} executors of {@code coresEach} cores; the watchers hear of it. */

@@ -40,8 +40,11 @@ public interface Cluster {
     /** The cluster's size now: the inputs of a parallelism that follows the cluster. */
     Capacity capacity();
 
-    /** Calls {@code onChange} (on some cluster thread; keep it quick) whenever {@link #capacity()} may have changed. */
-    void watchCapacity(Runnable onChange);
+    /**
+     * Calls {@code onChange} (on some cluster thread; keep it quick) whenever {@link #capacity()} may have changed, until
+     * the returned handle is run.
+     */
+    Runnable watchCapacity(Runnable onChange);
 
     /** An attempt's scope on its thread. */
     interface Scope extends AutoCloseable {

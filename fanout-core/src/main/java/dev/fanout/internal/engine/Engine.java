@@ -32,6 +32,7 @@ public final class Engine {
     private final Set<BatchRun> running = ConcurrentHashMap.newKeySet();
     private final CopyOnWriteArrayList<IntConsumer> limitWatchers = new CopyOnWriteArrayList<>();
     private final AtomicInteger lastLimit = new AtomicInteger();
+    private Runnable unwatch = () -> { };
 
     /** The engine on a Spark session, with the system ticker and random jitter. */
     public Engine(SparkSession spark, EngineSettings settings) {
@@ -47,7 +48,7 @@ public final class Engine {
         this.limiter = new Limiter(p.max(), p.dynamic() ? () -> ClusterSizing.limit(p, cluster.capacity()) : p::max);
         if (p.dynamic()) {
             lastLimit.set(limiter.limitNow());
-            cluster.watchCapacity(this::capacityChanged);
+            unwatch = cluster.watchCapacity(this::capacityChanged);
         } else {
             lastLimit.set(p.max());
         }
@@ -78,6 +79,11 @@ public final class Engine {
         } finally {
             running.remove(batch);
         }
+    }
+
+    /** Stops following the cluster's capacity (a {@code Fanout} that is closed). */
+    public void close() {
+        unwatch.run();
     }
 
     /** Stops every batch this engine is running: in-flight runs cancelled on the cluster, the rest skipped. */

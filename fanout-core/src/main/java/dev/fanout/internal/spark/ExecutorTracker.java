@@ -175,6 +175,10 @@ public final class ExecutorTracker extends SparkListener {
     }
 
     /** Called (on the listener thread) after every change; keep it quick. */
+    public void unwatch(Consumer<ExecutorTracker> watcher) {
+        watchers.remove(watcher);
+    }
+
     public void watch(Consumer<ExecutorTracker> watcher) {
         watchers.add(watcher);
     }

@@ -91,10 +91,14 @@ public final class SparkCluster implements Cluster {
     }
 
     @Override
-    public void watchCapacity(Runnable onChange) {
-        if (!sc.isLocal()) {
-            executors().watch(t -> onChange.run());
+    public Runnable watchCapacity(Runnable onChange) {
+        if (sc.isLocal()) {
+            return () -> { };
         }
+        java.util.function.Consumer<ExecutorTracker> watcher = t -> onChange.run();
+        ExecutorTracker tracker = executors();
+        tracker.watch(watcher);
+        return () -> tracker.unwatch(watcher);
     }
 
     private ExecutorTracker executors() {
