@@ -343,7 +343,10 @@ class ClusterIT {
         String classpath = Files.readString(Path.of("target").toAbsolutePath().resolve("classpath.txt")).trim();
         List<String> cmd = new ArrayList<>(List.of("java"));
         cmd.addAll(sparkJvmOptions());
-        cmd.addAll(List.of("-cp", classpath, "dev.fanout.examples.driver.DriverProgram", master, work.toString()));
+        // This cluster's workers have no Spark of their own (bin/local-cluster): its executors get the driver's classpath,
+        // as a spark.* system property that SparkConf reads, without the program knowing.
+        cmd.addAll(List.of("-Dspark.executor.extraClassPath=" + absolute(classpath), "-cp", classpath,
+                "dev.fanout.examples.driver.DriverProgram", master, work.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
         Process p = launched.start("driver-program", pb);
@@ -366,6 +369,13 @@ class ClusterIT {
         }
         String html = Files.readString(Path.of(doc.get("report").asText()));
         assertThat(html).contains(doc.get("batchId").asText()).doesNotContain("tok-12345678");
+    }
+
+    /** A classpath with every entry absolute: executors run in the workers' work directories. */
+    private static String absolute(String classpath) {
+        return java.util.Arrays.stream(classpath.split(java.io.File.pathSeparator)).filter(e -> !e.isBlank())
+                .map(e -> Path.of(e).toAbsolutePath().normalize().toString())
+                .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
     }
 
     /** The module options bin/fanout gives the JVM (one list, read from the launcher). */

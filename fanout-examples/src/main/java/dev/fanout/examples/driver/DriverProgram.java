@@ -39,6 +39,7 @@ public final class DriverProgram {
         SparkSession spark = SparkSession.builder().master(master).appName("fanout driver program")
                 .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
                 .config("spark.ui.enabled", "false").getOrCreate();
+        spark.sparkContext().setLogLevel("WARN");
         ObjectMapper json = new ObjectMapper();
         ObjectNode out = json.createObjectNode();
         try {
@@ -48,7 +49,12 @@ public final class DriverProgram {
             while (spark.sparkContext().getExecutorMemoryStatus().size() < 3 && System.nanoTime() < deadline) {
                 Thread.sleep(200);
             }
-            out.put("executors", spark.sparkContext().getExecutorMemoryStatus().size() - 1);
+            int executors = spark.sparkContext().getExecutorMemoryStatus().size() - 1;
+            if (executors < 2) {
+                System.err.println("DriverProgram: only " + executors + " executor(s) registered within 120 s");
+                System.exit(3);
+            }
+            out.put("executors", executors);
 
             Fanout fanout = Fanout.builder(spark)
                     .parallelism(Parallelism.auto())
@@ -69,7 +75,8 @@ public final class DriverProgram {
             Files.delete(failDir.resolve("fail-2"));
             Files.delete(failDir.resolve("fail-5"));
             ProbeJob.RUNS.clear();
-            BatchResult again = fanout.resume(job, first.batchId());
+            // The token is a secret: masked in the history, so a resume is given it again.
+            BatchResult again = fanout.resume(job, first.batchId(), Map.of("api_token", "tok-12345678"));
             out.put("resumedBatchId", again.batchId());
             out.set("resumed", json.valueToTree(again.runs().stream().map(RunResult::index).toList()));
             out.set("resumedOutcomes", json.valueToTree(again.runs().stream().map(r -> r.outcome().name()).toList()));
