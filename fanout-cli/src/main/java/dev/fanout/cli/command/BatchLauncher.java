@@ -28,7 +28,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
 import org.apache.spark.sql.SparkSession;
@@ -198,14 +197,10 @@ final class BatchLauncher implements AutoCloseable {
             }
         }
         env.err().printf("fanout: parallelism auto: %s%n", parallelism.explain(sc));
-        AtomicInteger last = new AtomicInteger(parallelism.current(sc));
         return new FanoutListener() {
             @Override
-            public void onRunStart(RunStart r) {
-                int now = parallelism.current(sc);
-                if (last.getAndSet(now) != now) {
-                    env.err().printf("fanout: parallelism auto: now %s%n", parallelism.explain(sc));
-                }
+            public void onParallelismChange(ParallelismChange change) {
+                env.err().printf("fanout: parallelism auto: now %s%n", change.explanation());
             }
         };
     }

@@ -1,6 +1,7 @@
 package dev.fanout.internal.engine;
 
 import dev.fanout.BatchResult;
+import dev.fanout.FanoutListener;
 import dev.fanout.Parallelism;
 import dev.fanout.internal.spark.SparkCluster;
 import java.util.Objects;
@@ -57,7 +58,11 @@ public final class Engine {
     private void capacityChanged() {
         limiter.refresh();
         int now = limiter.limitNow();
-        if (lastLimit.getAndSet(now) != now) {
+        int before = lastLimit.getAndSet(now);
+        if (before != now) {
+            FanoutListener.ParallelismChange change = new FanoutListener.ParallelismChange(before, now, explainLimit(),
+                    settings.clock().instant());
+            new Listeners(settings.listeners()).fire(l -> l.onParallelismChange(change));
             for (IntConsumer w : limitWatchers) {
                 try {
                     w.accept(now);

@@ -99,6 +99,7 @@ class EngineDispatchTest {
         h.cluster.setCapacity(3, 1);
         List<Integer> inFlightAtStart = new ArrayList<>();
         List<Integer> limitAtStart = new ArrayList<>();
+        List<String> changes = new java.util.concurrent.CopyOnWriteArrayList<>();
         h.listeners.add(new FanoutListener() {
             @Override
             public void onRunStart(RunStart run) {
@@ -106,6 +107,11 @@ class EngineDispatchTest {
                     inFlightAtStart.add(h.engine().inFlight());
                     limitAtStart.add(h.engine().limitNow());
                 }
+            }
+
+            @Override
+            public void onParallelismChange(ParallelismChange change) {
+                changes.add(change.from() + "->" + change.to() + ": " + change.explanation());
             }
         });
         AtomicInteger read = new AtomicInteger();
@@ -137,6 +143,9 @@ class EngineDispatchTest {
         assertThat(r.count(Outcome.SUCCEEDED)).isEqualTo(12);
         assertThat(r.count(Outcome.CANCELLED)).isZero();
         assertThat(r.parallelism()).isEqualTo(4);
+        assertThat(changes).as("each change told to the listeners, with its reasoning").containsExactly(
+                "3->1: 1 executor x 1 core / 1 core per run = 1 parallel run",
+                "1->4: 4 executors x 1 core / 1 core per run = 4 parallel runs");
         for (int i = 0; i < inFlightAtStart.size(); i++) {
             assertThat(inFlightAtStart.get(i)).as("runs in flight at start %d", i).isLessThanOrEqualTo(limitAtStart.get(i));
         }
