@@ -110,7 +110,7 @@ public final class SqlJob implements SparkJob {
             try {
                 Dataset<Row> df = spark.sql(s.text(), args);
                 rows = df.schema().isEmpty() ? null : df.limit(MAX_ROWS + 1).collectAsList();
-            } catch (RuntimeException e) {
+            } catch (Exception e) { // AnalysisException is a checked exception to Java
                 throw new SqlStatementException(failure(s, e), e);
             }
             if (rows != null) {
@@ -143,10 +143,9 @@ public final class SqlJob implements SparkJob {
                 || type == ParamType.BOOLEAN;
     }
 
-    private String failure(SqlStatement s, RuntimeException e) {
+    private String failure(SqlStatement s, Exception e) {
         StringBuilder m = new StringBuilder(s.where(file())).append(" failed: ");
-        String message = String.valueOf(e.getMessage());
-        String first = message.lines().findFirst().orElse(message).strip();
+        String first = firstLine(e);
         m.append(first);
         if (e instanceof SparkThrowable t && t.getCondition() != null) {
             if (!first.contains("[" + t.getCondition() + "]")) {
@@ -158,6 +157,12 @@ public final class SqlJob implements SparkJob {
         }
         m.append(" -- in: ").append(s.head());
         return m.toString();
+    }
+
+    /** The first non-blank line of {@code e}'s message (a parse error's message starts with a line break). */
+    static String firstLine(Throwable e) {
+        String message = String.valueOf(e.getMessage());
+        return message.lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst().orElse(message);
     }
 
     /** The rows as the exit value: a JSON array, or {@code {"rows":[…],"truncated":true}} when cut. */
