@@ -210,13 +210,14 @@ public final class Fanout implements AutoCloseable {
         params.putAll(overrides);
         BatchSpec spec = spec(job, null).withParams(params);
         spec = new BatchSpec(spec.job(), recorded.itemsSource(), spec.parallelism(), spec.timeout(), spec.retries(),
-                spec.failurePolicy(), spec.secrets(), spec.params(), spec.launch());
+                spec.failurePolicy(), spec.secrets(), spec.params(), spec.launch(), spec.jobHash());
         HistoryRecorder recorder = HistoryRecorder.resume(store, batchId, spec, settings.redaction(), engine.limitNow(),
                 spark.sparkContext().defaultParallelism());
         int[] indices = plan.items().keySet().stream().mapToInt(Integer::intValue).toArray();
         List<Map<String, String>> values = new ArrayList<>(plan.items().values());
+        job.check(values, spark);
         return record(recorder, new BatchRequest(job, batchId, values.iterator(), position -> indices[position],
-                OptionalLong.of(values.size()), (i, t) -> { }, List.of(recorder)));
+                OptionalLong.of(values.size()), (i, t) -> { }, List.of(recorder), rangeTypes(recorded.itemsSource())));
     }
 
     /**
@@ -263,16 +264,20 @@ public final class Fanout implements AutoCloseable {
     private BatchResult newBatch(SparkJob job, Iterable<? extends Map<String, String>> items,
                                  java.util.function.BiConsumer<Integer, Throwable> errors) {
         String id = BatchIds.next(settings.clock());
+        Map<String, ParamType<?>> types = items instanceof Items i ? i.types() : Map.of();
         if (history == null) {
             OptionalLong expected = items instanceof Items i ? i.size()
                     : items instanceof Collection<?> c ? OptionalLong.of(c.size()) : OptionalLong.empty();
-            return engine.run(new BatchRequest(job, id, items.iterator(), i -> i, expected, errors, List.of()));
+            job.check(items instanceof Items i ? i.toList() : items instanceof List<?> l ? (List<? extends Map<String, String>>) l
+                    : items instanceof Collection<?> ? copy(items) : List.of(), spark);
+            return engine.run(new BatchRequest(job, id, items.iterator(), i -> i, expected, errors, List.of(), types));
         }
         List<Map<String, String>> all = items instanceof Items i ? i.toList() : copy(items);
+        job.check(all, spark);
         HistoryRecorder recorder = HistoryRecorder.newBatch(history, id, job.name(), spec(job, items), all,
                 settings.redaction(), engine.limitNow(), spark.sparkContext().defaultParallelism());
         return record(recorder, new BatchRequest(job, id, all.iterator(), i -> i, OptionalLong.of(all.size()), errors,
-                List.of(recorder)));
+                List.of(recorder), types));
     }
 
     private BatchResult record(HistoryRecorder recorder, BatchRequest request) {
@@ -294,11 +299,26 @@ public final class Fanout implements AutoCloseable {
         return all;
     }
 
-    /** How this batch is started, as the history records it; the job by its class name, which {@link Jobs#load} loads. */
+    /**
+     * How this batch is started, as the history records it; the job as {@link Jobs#load} loads it again (a class name,
+     * a SQL file's absolute path, with the hash of its text).
+     */
     private BatchSpec spec(SparkJob job, Iterable<?> items) {
-        return new BatchSpec(job.getClass().getName(), items instanceof Items i ? i.source() : null, settings.parallelism(), settings.timeout(),
+        return new BatchSpec(Jobs.reference(job), items instanceof Items i ? i.source() : null, settings.parallelism(), settings.timeout(),
                 settings.retry().maxAttempts() - 1, settings.failurePolicy(), settings.redaction().pattern(),
-                items instanceof Items i ? i.constants() : Map.of(), launch);
+                items instanceof Items i ? i.constants() : Map.of(), launch, Jobs.sourceHash(job).orElse(null));
+    }
+
+    /** The types a recorded batch's items declared: a range's ({@code --range day=…}), none otherwise. */
+    private static Map<String, ParamType<?>> rangeTypes(String itemsSource) {
+        if (itemsSource == null || !itemsSource.startsWith("--range ")) {
+            return Map.of();
+        }
+        try {
+            return Items.parseRange(itemsSource.substring("--range ".length())).types();
+        } catch (BadInputException e) {
+            return Map.of();
+        }
     }
 
     private HistoryStore requireHistory(String what) {

@@ -45,6 +45,7 @@ public final class Items implements Iterable<Map<String, String>> {
     private final Set<String> names;
     private final Map<String, String> constants;
     private final String constantsLabel;
+    private Map<String, ParamType<?>> types = Map.of();
 
     private Items(String source, String where, List<Map<String, String>> list, Supplier<Iterator<Map<String, String>>> reader,
                   Set<String> names, Map<String, String> constants, String constantsLabel) {
@@ -89,7 +90,9 @@ public final class Items implements Iterable<Map<String, String>> {
 
     private static Items of(Range range) {
         String text = "--range " + range.spec();
-        return new Items(text, text, range.items(), null, Set.of(range.name()), Map.of(), null);
+        Items items = new Items(text, text, range.items(), null, Set.of(range.name()), Map.of(), null);
+        items.types = Map.of(range.name(), range.dates() ? ParamType.DATE : ParamType.LONG);
+        return items;
     }
 
     // ---- files ----
@@ -188,6 +191,7 @@ public final class Items implements Iterable<Map<String, String>> {
         }
         Items result = new Items(items.source, items.where, items.list, items.reader, items.names,
                 Collections.unmodifiableMap(merged), label);
+        result.types = items.types;
         Set<String> known = items.names;
         if (known != null) {
             known.stream().filter(merged::containsKey).findFirst().ifPresent(n -> {
@@ -258,6 +262,15 @@ public final class Items implements Iterable<Map<String, String>> {
     /** How many items there are, when that is known without reading them (ranges and lists). */
     public OptionalLong size() {
         return list != null ? OptionalLong.of(list.size()) : OptionalLong.empty();
+    }
+
+    /**
+     * The types these items declare for their parameters: a range of dates declares {@link ParamType#DATE}, a range of
+     * integers {@link ParamType#LONG}; files, lists and constants declare none (their values are strings). A run sees
+     * them through {@link JobContext#declaredType}; a SQL job binds such values typed.
+     */
+    public Map<String, ParamType<?>> types() {
+        return types;
     }
 
     /** The parameters every item gets besides its own. */

@@ -29,6 +29,15 @@ public interface JobContext {
     /** The attempt number, 1-based. */
     int attempt();
 
+    /**
+     * The type the batch declares for parameter {@code name}: {@link ParamType#DATE} or {@link ParamType#LONG} for a
+     * range's parameter ({@link Items#types()}); empty when the batch declares none (values from files and
+     * constants are strings).
+     */
+    default Optional<ParamType<?>> declaredType(String name) {
+        return Optional.empty();
+    }
+
     /** A required string parameter. */
     default String get(String name) {
         return get(name, ParamType.STRING);

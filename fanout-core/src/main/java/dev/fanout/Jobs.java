@@ -1,5 +1,6 @@
 package dev.fanout;
 
+import dev.fanout.internal.sql.SqlJob;
 import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
@@ -23,16 +24,53 @@ import java.util.zip.ZipFile;
  * SparkJob job = Jobs.load("com.example.DailyMetrics", loader);
  * }</pre>
  *
- * <p>A name is a fully qualified class name of a {@link SparkJob} with a public no-argument constructor. Every
- * problem is a {@link BadInputException} that names the class or jar and says what to fix.
+ * <p>A name is a fully qualified class name of a {@link SparkJob} with a public no-argument constructor, or the path
+ * of a SQL file (a name ending in {@code .sql}: see {@link #sql(Path)}). Every problem is a {@link BadInputException}
+ * that names the class, jar or file and says what to fix.
  */
 public final class Jobs {
     private Jobs() {}
 
-    /** The job {@code name} names (a fully qualified class name), found with {@code loader} and created. */
+    /**
+     * The job {@code name} names: a SQL file when it ends in {@code .sql} (a path, relative to the working directory),
+     * else a fully qualified class name, found with {@code loader} and created.
+     */
     public static SparkJob load(String name, ClassLoader loader) {
-        // Other kinds of job (e.g. a name ending in .sql naming a SQL file) are recognised here, before the class lookup.
+        if (isSqlFile(name)) {
+            return sql(Path.of(name));
+        }
         return loadClass(name, loader);
+    }
+
+    /**
+     * A job that runs the SQL file {@code file}: {@code ;}-separated statements, one {@code BEGIN … END} script, or a
+     * Databricks SQL notebook in source format; each statement in order on the run's own session, {@code :name}
+     * markers bound to the run's parameters (never spliced into the text). Its name is the file name; its exit value
+     * the rows of the last statement that returns rows, as JSON. The file is read and split now: a missing file,
+     * an unclosed string, a {@code ?} marker, {@code ${…}} or a cache command is a {@link BadInputException} naming
+     * the file, statement and line. A batch checks the rest before it starts ({@link SparkJob#check}): every
+     * statement parses and every parameter has a value in every item. See docs/sql.md.
+     */
+    public static SparkJob sql(Path file) {
+        return SqlJob.of(file);
+    }
+
+    /** Whether {@code name} names a SQL file (ends in {@code .sql}, any case) rather than a class. */
+    public static boolean isSqlFile(String name) {
+        return name.toLowerCase(java.util.Locale.ROOT).endsWith(".sql");
+    }
+
+    /**
+     * The SHA-256 (hex) of the text a job runs, for a job read from a file ({@link #sql}), as the history records it
+     * ({@code BatchSpec.jobHash}); empty for a class.
+     */
+    public static java.util.Optional<String> sourceHash(SparkJob job) {
+        return job instanceof SqlJob s ? java.util.Optional.of(s.source().sha256()) : java.util.Optional.empty();
+    }
+
+    /** The job as the history records it, which {@link #load} loads again: a SQL file's absolute path, a class's name. */
+    static String reference(SparkJob job) {
+        return job instanceof SqlJob s ? s.source().path().toString() : job.getClass().getName();
     }
 
     /**

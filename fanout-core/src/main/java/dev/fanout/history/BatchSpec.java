@@ -20,7 +20,7 @@ import java.util.Objects;
  * again unless told otherwise. Core writes and reads it ({@link #toJson()}, {@link #fromJson}); a history file
  * written before this record existed (the command line's options document) still reads.
  *
- * @param job         the job's name: a class name (or, later, a SQL file)
+ * @param job         the job as {@code Jobs.load} loads it again: a class name, or a SQL file's absolute path
  * @param itemsSource where the items came from, for people (a file, a range), or null
  * @param parallelism how many runs went at once
  * @param timeout     per attempt, or null for none
@@ -28,9 +28,11 @@ import java.util.Objects;
  * @param secrets     the secret-name pattern ({@link Redaction#pattern()})
  * @param params      the constants added to every item (the command line's {@code -p}); secrets masked when stored
  * @param launch      how Spark was started, when fanout started it (the command line), else null
+ * @param jobHash     the SHA-256 (hex) of a SQL job's file as it ran, so a resume can tell it changed; null for a class
  */
 public record BatchSpec(String job, String itemsSource, Parallelism parallelism, Duration timeout, int retries,
-                        FailurePolicy failurePolicy, String secrets, Map<String, String> params, Launch launch) {
+                        FailurePolicy failurePolicy, String secrets, Map<String, String> params, Launch launch,
+                        String jobHash) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public BatchSpec {
@@ -42,6 +44,12 @@ public record BatchSpec(String job, String itemsSource, Parallelism parallelism,
         }
         secrets = secrets == null ? Redaction.DEFAULT_PATTERN : secrets;
         params = params == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(params));
+    }
+
+    /** A batch of a class job (no {@code jobHash}). */
+    public BatchSpec(String job, String itemsSource, Parallelism parallelism, Duration timeout, int retries,
+                     FailurePolicy failurePolicy, String secrets, Map<String, String> params, Launch launch) {
+        this(job, itemsSource, parallelism, timeout, retries, failurePolicy, secrets, params, launch, null);
     }
 
     /**
@@ -58,17 +66,18 @@ public record BatchSpec(String job, String itemsSource, Parallelism parallelism,
     }
 
     public BatchSpec withParams(Map<String, String> params) {
-        return new BatchSpec(job, itemsSource, parallelism, timeout, retries, failurePolicy, secrets, params, launch);
+        return new BatchSpec(job, itemsSource, parallelism, timeout, retries, failurePolicy, secrets, params, launch, jobHash);
     }
 
     public BatchSpec withLaunch(Launch launch) {
-        return new BatchSpec(job, itemsSource, parallelism, timeout, retries, failurePolicy, secrets, params, launch);
+        return new BatchSpec(job, itemsSource, parallelism, timeout, retries, failurePolicy, secrets, params, launch, jobHash);
     }
 
     /** With secret values masked (params and Spark settings), as stored. */
     public BatchSpec masked(Redaction redaction) {
         Launch l = launch == null ? null : new Launch(launch.command(), launch.master(), launch.jars(), redaction.params(launch.conf()));
-        return new BatchSpec(job, itemsSource, parallelism, timeout, retries, failurePolicy, secrets, redaction.params(params), l);
+        return new BatchSpec(job, itemsSource, parallelism, timeout, retries, failurePolicy, secrets, redaction.params(params), l,
+                jobHash);
     }
 
     /** The stored form (version 2). */
@@ -83,6 +92,9 @@ public record BatchSpec(String job, String itemsSource, Parallelism parallelism,
             l.put("command", launch.command()).put("master", launch.master());
             l.set("jars", JSON.valueToTree(launch.jars()));
             l.set("conf", JSON.valueToTree(launch.conf()));
+        }
+        if (jobHash != null) {
+            o.put("jobHash", jobHash);
         }
         try {
             return JSON.writeValueAsString(o);
@@ -121,7 +133,8 @@ public record BatchSpec(String job, String itemsSource, Parallelism parallelism,
         String timeout = text(o, "timeout");
         return new BatchSpec(text(o, "job"), text(o, "itemsSource"), Parallelism.parse(text(o, "parallelism")),
                 timeout == null ? null : Duration.parse(timeout), o.path("retries").asInt(0),
-                FailurePolicy.valueOf(o.path("failurePolicy").asText("CONTINUE")), text(o, "secrets"), map(o.get("params")), launch);
+                FailurePolicy.valueOf(o.path("failurePolicy").asText("CONTINUE")), text(o, "secrets"), map(o.get("params")), launch,
+                text(o, "jobHash"));
     }
 
     /** The command line's options document of schema version 1 (StoredOptions). */

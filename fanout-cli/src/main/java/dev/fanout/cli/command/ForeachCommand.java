@@ -23,7 +23,7 @@ import picocli.CommandLine.Parameters;
                 "", "Exit codes: 0 all runs succeeded, 1 some run failed or timed out, 2 bad usage or input (nothing ran),"
                         + " 130 interrupted."})
 public final class ForeachCommand extends SparkCommand {
-    @Parameters(index = "0", paramLabel = "JOB", description = "Class name of the job (implements dev.fanout.SparkJob).")
+    @Parameters(index = "0", paramLabel = "JOB", description = "Class name of the job (implements dev.fanout.SparkJob), or a .sql file (see docs/sql.md).")
     String jobClass;
 
     @ArgGroup(exclusive = true, multiplicity = "1")

@@ -63,7 +63,8 @@ public final class ResumeCommand extends SparkCommand {
             ParseResult given = spec.commandLine().getParseResult();
             BatchRecord batch = store.require(batchId);
             BatchSpec recorded = batch.latest().spec() != null ? batch.latest().spec() : batch.spec();
-            if (jobGiven != null && !jobGiven.equals(recorded.job())) {
+            if (jobGiven != null && !(Jobs.isSqlFile(jobGiven)
+                    ? java.nio.file.Path.of(jobGiven).toAbsolutePath().normalize().toString() : jobGiven).equals(recorded.job())) {
                 throw new BadInputException("batch " + batchId + " ran job " + recorded.job() + ", not " + jobGiven);
             }
             run.over(recorded, given);
@@ -80,6 +81,11 @@ public final class ResumeCommand extends SparkCommand {
                 return ExitCode.OK;
             }
             LoadedJob loaded = SparkCommand.load(recorded.job(), spark);
+            String hash = Jobs.sourceHash(loaded.job()).orElse(null);
+            if (hash != null && recorded.jobHash() != null && !hash.equals(recorded.jobHash())) {
+                env.err().printf("fanout: warning: %s changed since batch %s ran (sha256 %s, now %s); resuming with the"
+                        + " file as it is now%n", recorded.job(), batchId, recorded.jobHash().substring(0, 12), hash.substring(0, 12));
+            }
             launcher = new BatchLauncher(env, "resume", spark, run, store);
             env.err().printf("fanout: resuming batch %s (%s): %d of %d items did not succeed (%s); execution %d%n", batchId,
                     batch.job(), plan.items().size(), batch.itemCount(), HistoryCommand.others(batch), batch.executions().size() + 1);

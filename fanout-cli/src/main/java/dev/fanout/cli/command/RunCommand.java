@@ -13,7 +13,7 @@ import picocli.CommandLine.Parameters;
         footer = {"", "Example:", "  fanout run com.example.DailyMetrics -p day=2024-01-01 --timeout 10m",
                 "", "Exit codes: 0 succeeded, 1 failed or timed out, 2 bad usage or input (nothing ran), 130 interrupted."})
 public final class RunCommand extends SparkCommand {
-    @Parameters(index = "0", paramLabel = "JOB", description = "Class name of the job (implements dev.fanout.SparkJob).")
+    @Parameters(index = "0", paramLabel = "JOB", description = "Class name of the job (implements dev.fanout.SparkJob), or a .sql file (see docs/sql.md).")
     String jobClass;
 
     @Override

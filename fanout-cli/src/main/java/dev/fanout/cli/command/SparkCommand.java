@@ -62,7 +62,7 @@ abstract class SparkCommand implements Callable<Integer> {
         try {
             return new LoadedJob(Jobs.load(jobClass, loader), loader);
         } catch (BadInputException e) {
-            if (spark.jars.isEmpty() && loader.getResource(jobClass.replace('.', '/') + ".class") == null) {
+            if (!Jobs.isSqlFile(jobClass) && spark.jars.isEmpty() && loader.getResource(jobClass.replace('.', '/') + ".class") == null) {
                 throw new BadInputException(e.getMessage() + "; give the jar that holds it with --jars");
             }
             throw e;

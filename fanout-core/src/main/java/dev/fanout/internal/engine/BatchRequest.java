@@ -1,6 +1,7 @@
 package dev.fanout.internal.engine;
 
 import dev.fanout.FanoutListener;
+import dev.fanout.ParamType;
 import dev.fanout.SparkJob;
 import java.util.Iterator;
 import java.util.List;
@@ -18,11 +19,20 @@ import java.util.function.IntUnaryOperator;
  * @param expected  the number of items when known up front
  * @param errors    receives each failed run's last exception (the live object, for {@code Fanout.run})
  * @param listeners this batch's own listeners, called after the engine's (e.g. the history recorder)
+ * @param types     the parameter types the items declare ({@code JobContext.declaredType})
  */
 public record BatchRequest(SparkJob job, String batchId, Iterator<? extends Map<String, String>> items,
                            IntUnaryOperator indexAt, OptionalLong expected, BiConsumer<Integer, Throwable> errors,
-                           List<FanoutListener> listeners) {
+                           List<FanoutListener> listeners, Map<String, ParamType<?>> types) {
     public BatchRequest {
         listeners = List.copyOf(listeners);
+        types = Map.copyOf(types);
+    }
+
+    /** A batch whose items declare no types. */
+    public BatchRequest(SparkJob job, String batchId, Iterator<? extends Map<String, String>> items,
+                        IntUnaryOperator indexAt, OptionalLong expected, BiConsumer<Integer, Throwable> errors,
+                        List<FanoutListener> listeners) {
+        this(job, batchId, items, indexAt, expected, errors, listeners, Map.of());
     }
 }

@@ -76,7 +76,8 @@ public final class Engine {
     /** Runs one batch to its end and returns every item's outcome. Several batches may run at once. */
     public BatchResult run(BatchRequest request) {
         EngineSettings s = settings.withListeners(request.listeners());
-        BatchRun batch = new BatchRun(cluster, limiter, ticker, random, s, request.job(), request.batchId(), request.items(),
+        BatchRun batch = new BatchRun(cluster, limiter, ticker, random, s, RunContext.typed(request.job(), request.types()),
+                request.batchId(), request.items(),
                 request.indexAt(), request.expected(), request.errors());
         running.add(batch);
         try {

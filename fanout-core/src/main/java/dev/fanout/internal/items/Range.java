@@ -24,6 +24,7 @@ public final class Range {
     private final String spec;
     private final String name;
     private final List<Map<String, String>> items;
+    private boolean dates;
 
     private Range(String spec, String name, long count, LongFunction<String> value) {
         if (count > MAX_ITEMS) {
@@ -89,7 +90,9 @@ public final class Range {
             throw bad(spec, "FROM " + from + " is after TO " + to);
         }
         long days = to.toEpochDay() - from.toEpochDay();
-        return new Range(spec, name, count(days, step), i -> from.plusDays(i * step).toString());
+        Range range = new Range(spec, name, count(days, step), i -> from.plusDays(i * step).toString());
+        range.dates = true;
+        return range;
     }
 
     private static Range integers(String spec, String name, long from, long to, long step) {
@@ -109,6 +112,11 @@ public final class Range {
     /** The text of the range, as given to {@link #parse} or as {@code parse} would read it. */
     public String spec() {
         return spec;
+    }
+
+    /** Whether its values are ISO dates (else integers). */
+    public boolean dates() {
+        return dates;
     }
 
     /** The one parameter every item gives. */
