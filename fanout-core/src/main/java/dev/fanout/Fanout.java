@@ -15,6 +15,7 @@ import dev.fanout.internal.engine.Engine;
 import dev.fanout.internal.engine.EngineSettings;
 import dev.fanout.internal.spark.ExecutorTracker;
 import dev.fanout.internal.spark.SchedulerPools;
+import dev.fanout.internal.sql.SqlBinding;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -121,7 +122,10 @@ public final class Fanout implements AutoCloseable {
 
     /**
      * {@link #sessionBuilder(int, int)} with {@code conf} applied on top; a {@code spark.extraListeners} among them is
-     * merged with fanout's own listener instead of replacing it.
+     * merged with fanout's own listener instead of replacing it. Session extensions go in {@code conf} (or
+     * spark-submit's {@code --conf}) as {@code spark.sql.extensions}, not in a later {@code config(...)} call, which
+     * would replace the list: fanout appends its own extension after them, whose parser binds the {@code :name} markers
+     * of {@code spark.sql(text, args)} that Delta's parser drops (Spark 4.2, Delta 4.4).
      */
     public static SparkSession.Builder sessionBuilder(int slots, int poolWeight, Map<String, String> conf) {
         Builder.positive("slots", slots);
@@ -134,12 +138,15 @@ public final class Fanout implements AutoCloseable {
         String given = conf.getOrDefault(ExecutorTracker.CONF, new org.apache.spark.SparkConf().get(ExecutorTracker.CONF, ""));
         String listeners = given == null ? "" : given.trim();
         conf.forEach((k, v) -> {
-            if (!k.equals(ExecutorTracker.CONF)) {
+            if (!k.equals(ExecutorTracker.CONF) && !k.equals(SqlBinding.EXTENSIONS)) {
                 b.config(k, v);
             }
         });
         b.config(ExecutorTracker.CONF, listeners.isEmpty() ? tracker
                 : listeners.contains(tracker) ? listeners : listeners + "," + tracker);
+        // Last in the list, so that its parser wraps every other (Delta's among them) and sees the SQL parameters.
+        b.config(SqlBinding.EXTENSIONS, SqlBinding.withBindingExtensionLast(
+                conf.getOrDefault(SqlBinding.EXTENSIONS, new org.apache.spark.SparkConf().get(SqlBinding.EXTENSIONS, ""))));
         return b;
     }
 

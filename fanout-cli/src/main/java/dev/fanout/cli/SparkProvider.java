@@ -21,13 +21,18 @@ public interface SparkProvider {
                 // under spark-submit its jars (the application jar among them) must reach the executors too
                 all.put("spark.jars", submitted.get("spark.jars") + "," + conf.get("spark.jars"));
             }
+            boolean delta = onClasspath("io.delta.sql.DeltaSparkSessionExtension") && !submitted.contains("spark.sql.extensions")
+                    && !conf.containsKey("spark.sql.extensions");
+            if (delta) {
+                // Delta Lake is bundled with the CLI: its SQL (MERGE, DESCRIBE HISTORY, delta.`path`) works out of the box.
+                // Given to sessionBuilder, which puts fanout's parameter-binding extension after it (Delta's parser
+                // drops the values of spark.sql(text, args)).
+                all.put("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension");
+            }
             SparkSession.Builder b = Fanout.sessionBuilder(slots, 1, all).appName(appName).master(master)
                     .config("spark.ui.showConsoleProgress", "false"); // fanout draws its own progress on stderr
-            if (onClasspath("io.delta.sql.DeltaSparkSessionExtension") && !submitted.contains("spark.sql.extensions")
-                    && !conf.containsKey("spark.sql.extensions")) {
-                // Delta Lake is bundled with the CLI: its SQL (MERGE, DESCRIBE HISTORY, delta.`path`) works out of the box.
-                b.config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
-                        .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
+            if (delta) {
+                b.config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
             }
             if (master.startsWith("local") || loopbackCluster(master)) {
                 b.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
