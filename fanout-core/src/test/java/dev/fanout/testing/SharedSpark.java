@@ -35,18 +35,23 @@ public final class SharedSpark implements ParameterResolver {
     public static synchronized SparkSession session() {
         if (session == null) {
             boolean fair = !"false".equals(System.getProperty("fanout.test.fair"));
-            SparkSession.Builder b = fair ? Fanout.sessionBuilder(POOLS, POOL_WEIGHT) : SparkSession.builder();
-            b = b.master(System.getProperty("fanout.test.master", "local[4]"))
-                    .appName("fanout-tests")
-                    .config("spark.ui.enabled", "false")
-                    .config("spark.sql.shuffle.partitions", "2")
-                    .config("spark.driver.host", "127.0.0.1")
-                    .config("spark.driver.bindAddress", "127.0.0.1");
+            java.util.Map<String, String> conf = new java.util.LinkedHashMap<>();
+            conf.put("spark.ui.enabled", "false");
+            conf.put("spark.sql.shuffle.partitions", "2");
+            conf.put("spark.driver.host", "127.0.0.1");
+            conf.put("spark.driver.bindAddress", "127.0.0.1");
             if (onClasspath(DELTA_EXTENSION)) { // modules whose tests use Delta tables (static confs: set them here or never)
-                b.config("spark.sql.extensions", DELTA_EXTENSION)
-                        .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
-                        .config("spark.databricks.delta.snapshotPartitions", "2"); // tiny tables: not 50 tasks per snapshot
+                // Given to sessionBuilder, not set afterwards: fanout's SQL-binding parser must wrap Delta's (last in the list)
+                conf.put("spark.sql.extensions", fair ? DELTA_EXTENSION
+                        : dev.fanout.internal.sql.SqlBinding.withBindingExtensionLast(DELTA_EXTENSION));
+                conf.put("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
+                conf.put("spark.databricks.delta.snapshotPartitions", "2"); // tiny tables: not 50 tasks per snapshot
             }
+            SparkSession.Builder b = fair ? Fanout.sessionBuilder(POOLS, POOL_WEIGHT, conf) : SparkSession.builder();
+            if (!fair) {
+                conf.forEach(b::config);
+            }
+            b = b.master(System.getProperty("fanout.test.master", "local[4]")).appName("fanout-tests");
             session = b.getOrCreate();
         }
         return session;

@@ -100,9 +100,9 @@ public final class SqlJob implements SparkJob {
     @Override
     public String run(JobContext context) {
         SparkSession spark = context.spark();
-        // TEMPORARY until the binding fix lands (dev.fanout.internal.sql binding: prepare(runSession)): no ${…} text
-        // substitution in run sessions; fanout binds values through markers only.
-        spark.conf().set("spark.sql.variable.substitute", "false");
+        // No ${…} text substitution in the run's session, and markers bound also under Delta's parser (or, on a session
+        // fanout did not build, the legacy analyzer-time binding, with its limits: see SqlBinding).
+        SqlBinding.prepare(spark);
         List<Row> last = null;
         for (SqlStatement s : source.runnable()) {
             Map<String, Object> args = arguments(s, context);

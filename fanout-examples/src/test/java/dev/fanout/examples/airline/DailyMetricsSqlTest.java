@@ -16,7 +16,6 @@ import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,7 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code :name} markers unbound (delta-io/delta#7640): they need the binding fix.
  */
 @ExtendWith(SharedSpark.class)
-@Disabled("needs the Delta binding fix; lead enables at merge")
 class DailyMetricsSqlTest {
     private static final AirlineConfig CONFIG =
             new AirlineConfig(11L, 0.03, LocalDate.of(2026, 3, 1), 12, LocalDate.of(2026, 3, 8), 2);
