@@ -150,9 +150,9 @@ final class SqlSplitter {
         int n = text.length();
         if ((ch == 'r' || ch == 'R') && (next == '\'' || next == '"') && !identifierPart(pos - 1)) {
             pos++;
-            rawString(next);
+            quoted(next, true);
         } else if (ch == '\'' || ch == '"') {
-            quoted(ch);
+            quoted(ch, false);
         } else if (ch == '`') {
             backquoted();
         } else if (ch == '$' && next == '{') {
@@ -225,13 +225,14 @@ final class SqlSplitter {
         note(startLine, "a /* comment is not closed");
     }
 
-    private void quoted(char quote) {
+    /** A string literal; in a raw one ({@code r'…'}) a backslash escapes nothing. */
+    private void quoted(char quote, boolean raw) {
         int startLine = line;
         int n = text.length();
         pos++;
         while (pos < n) {
             char ch = text.charAt(pos);
-            if (ch == '\\' && pos + 1 < n) {
+            if (!raw && ch == '\\' && pos + 1 < n) {
                 if (text.charAt(pos + 1) == '\n') {
                     line++;
                 }
@@ -249,27 +250,7 @@ final class SqlSplitter {
                 return;
             }
         }
-        note(startLine, "a string starting with " + quote + " is not closed");
-    }
-
-    private void rawString(char quote) {
-        int startLine = line;
-        int n = text.length();
-        pos++;
-        while (pos < n) {
-            char ch = text.charAt(pos);
-            if (ch == '$' && pos + 1 < n && text.charAt(pos + 1) == '{') {
-                dollar(line, true);
-            }
-            if (ch == '\n') {
-                line++;
-            }
-            pos++;
-            if (ch == quote) {
-                return;
-            }
-        }
-        note(startLine, "a raw string r" + quote + " is not closed");
+        note(startLine, raw ? "a raw string r" + quote + " is not closed" : "a string starting with " + quote + " is not closed");
     }
 
     private void backquoted() {
