@@ -141,4 +141,21 @@ class ResumeFromTheHistoryTest {
         assertThat(r.err()).contains("cannot reach the Spark master spark://127.0.0.1:" + port).doesNotContain("\tat ");
         assertThat(EchoJob.RUNS.get()).isEqualTo(before);
     }
+    @Test
+    void aSqlJobResumesFromItsFileAndSaysWhenTheFileChangedSinceTheBatchRan() throws Exception {
+        String h = dir.resolve("h.db").toString();
+        Path sql = dir.resolve("div.sql");
+        Files.writeString(sql, "-- fails for n = 2 (ANSI division by zero)\nSELECT 10 / (:n - 2) AS v;\n");
+        CliHarness.Result first = CliHarness.run("foreach", sql.toString(), "--range", "n=1..3", "--history", h);
+        assertThat(first.exit()).as(first.err()).isEqualTo(1);
+        String id = batchId(first);
+        Files.writeString(sql, "-- fixed\nSELECT 10 / (:n + 0) AS v;\n");
+        CliHarness.Result resumed = CliHarness.run("resume", id, "--json", "--history", h);
+        assertThat(resumed.exit()).as(resumed.err()).isZero();
+        assertThat(resumed.err()).contains(sql + " changed since batch " + id);
+        JsonNode doc = JSON.readTree(resumed.out());
+        assertThat(doc.get("runs")).hasSize(1);
+        assertThat(doc.get("runs").get(0).get("index").asInt()).isEqualTo(1);
+        assertThat(doc.get("runs").get(0).get("exitValue").asText()).contains("\"v\":5");
+    }
 }
