@@ -213,6 +213,9 @@ public final class Fanout implements AutoCloseable {
             return new BatchResult(batchId, job.name(), 0, now, now, Map.of(), List.of(), false);
         }
         BatchSpec recorded = plan.batch().spec();
+        int[] indices = plan.items().keySet().stream().mapToInt(Integer::intValue).toArray();
+        List<Map<String, String>> values = new ArrayList<>(plan.items().values());
+        job.check(values, spark); // before the execution is recorded: a refused resume leaves no execution behind
         Map<String, String> params = new java.util.LinkedHashMap<>(recorded.params());
         params.putAll(overrides);
         BatchSpec spec = spec(job, null).withParams(params);
@@ -220,9 +223,6 @@ public final class Fanout implements AutoCloseable {
                 spec.failurePolicy(), spec.secrets(), spec.params(), spec.launch(), spec.jobHash());
         HistoryRecorder recorder = HistoryRecorder.resume(store, batchId, spec, settings.redaction(), engine.limitNow(),
                 spark.sparkContext().defaultParallelism());
-        int[] indices = plan.items().keySet().stream().mapToInt(Integer::intValue).toArray();
-        List<Map<String, String>> values = new ArrayList<>(plan.items().values());
-        job.check(values, spark);
         return record(recorder, new BatchRequest(job, batchId, values.iterator(), position -> indices[position],
                 OptionalLong.of(values.size()), (i, t) -> { }, List.of(recorder), rangeTypes(recorded.itemsSource())));
     }
@@ -275,8 +275,10 @@ public final class Fanout implements AutoCloseable {
         if (history == null) {
             OptionalLong expected = items instanceof Items i ? i.size()
                     : items instanceof Collection<?> c ? OptionalLong.of(c.size()) : OptionalLong.empty();
-            job.check(items instanceof Items i ? i.toList() : items instanceof List<?> l ? (List<? extends Map<String, String>>) l
-                    : items instanceof Collection<?> ? copy(items) : List.of(), spark);
+            if (checksItems(job)) { // read the items up front only for a job that looks at them before it runs
+                job.check(items instanceof Items i ? i.toList() : items instanceof List<?> l ? (List<? extends Map<String, String>>) l
+                        : items instanceof Collection<?> ? copy(items) : List.of(), spark);
+            }
             return engine.run(new BatchRequest(job, id, items.iterator(), i -> i, expected, errors, List.of(), types));
         }
         List<Map<String, String>> all = items instanceof Items i ? i.toList() : copy(items);
@@ -285,6 +287,15 @@ public final class Fanout implements AutoCloseable {
                 settings.redaction(), engine.limitNow(), spark.sparkContext().defaultParallelism());
         return record(recorder, new BatchRequest(job, id, all.iterator(), i -> i, OptionalLong.of(all.size()), errors,
                 List.of(recorder), types));
+    }
+
+    /** Whether {@code job} overrides {@link SparkJob#check} (a SQL file does; most classes do not). */
+    private static boolean checksItems(SparkJob job) {
+        try {
+            return job.getClass().getMethod("check", List.class, SparkSession.class).getDeclaringClass() != SparkJob.class;
+        } catch (NoSuchMethodException e) {
+            return true;
+        }
     }
 
     private BatchResult record(HistoryRecorder recorder, BatchRequest request) {
