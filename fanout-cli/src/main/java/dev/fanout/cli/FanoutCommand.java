@@ -9,6 +9,7 @@ import dev.fanout.cli.command.ReportCommand;
 import dev.fanout.cli.command.ResumeCommand;
 import dev.fanout.cli.command.RowsCommand;
 import dev.fanout.cli.command.RunCommand;
+import dev.fanout.cli.command.WorkflowCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Spec;
 /** The {@code fanout} command: its subcommands, and how usage errors (exit 2) and unexpected errors (exit 1) are printed. */
 @Command(name = "fanout", mixinStandardHelpOptions = true, version = "fanout 0.1.0",
         subcommands = {RunCommand.class, ForeachCommand.class, RowsCommand.class, ResumeCommand.class, HistoryCommand.class, ReportCommand.class,
-                DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+                DemoCommand.class, BenchCommand.class, WorkflowCommand.class, CommandLine.HelpCommand.class},
         description = {"Runs a parameterized Spark job many times in parallel inside one Spark application:",
                 "bounded slots with a FAIR pool each, per-run isolation, timeouts that cancel the cluster work, retries."})
 public final class FanoutCommand implements Runnable {

@@ -1,0 +1,120 @@
+package dev.fanout.cli.command;
+
+import dev.fanout.BadInputException;
+import dev.fanout.Jobs;
+import dev.fanout.cli.ExitCode;
+import dev.fanout.cli.FanoutCommand;
+import dev.fanout.workflow.Loop;
+import dev.fanout.workflow.Task;
+import dev.fanout.workflow.Workflow;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code fanout workflow}: workflow files (a pipeline of jobs with dependencies and for-each loops, see
+ * docs/workflows.md). {@code validate} reads and checks a file without starting Spark: the format and every reference
+ * ({@link Workflow#read}), the {@code -p} names ({@link Workflow#withParams}) and each task's job class or SQL file
+ * ({@link Workflow#loadJobs}). A bad file is exit 2 with {@code FILE:LINE: problem}.
+ */
+@Command(name = "workflow", mixinStandardHelpOptions = true, subcommands = WorkflowCommand.Validate.class,
+        description = {"Workflow files: tasks (a SparkJob class or a SQL file each) with dependencies, for-each loops and",
+                "values passed between tasks, run inside one Spark application. See docs/workflows.md."})
+public final class WorkflowCommand implements Runnable {
+    @ParentCommand
+    FanoutCommand parent;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "missing command: give validate");
+    }
+
+    @Command(name = "validate", sortOptions = false, mixinStandardHelpOptions = true,
+            description = {"Check a workflow file without running anything: keys, values, dependencies, cycles, every",
+                    "{{…}} reference, and each task's job class (on the classpath or in --jars) or SQL file.",
+                    "Exit 0 with a summary when it is valid; exit 2 with the file, line and problem when not."},
+            footer = {"", "Example:", "  fanout workflow validate airline.yml -p batch=batches/batch-0002.csv --jars jobs.jar"})
+    public static final class Validate implements Callable<Integer> {
+        @ParentCommand
+        WorkflowCommand workflow;
+
+        @Parameters(index = "0", paramLabel = "FILE", description = "The workflow file (YAML).")
+        Path file;
+
+        @Option(names = {"-p", "--param"}, paramLabel = "NAME=VALUE",
+                description = "Set a workflow parameter (repeatable); it must be one the file declares.")
+        Map<String, String> params = new LinkedHashMap<>();
+
+        @Option(names = "--jars", paramLabel = "PATHS", split = ",",
+                description = "Comma-separated jars holding the job classes.")
+        List<Path> jars = new ArrayList<>();
+
+        @Override
+        public Integer call() {
+            FanoutCommand fanout = workflow.parent;
+            try {
+                Workflow wf = Workflow.read(file).withParams(params);
+                ClassLoader loader;
+                try {
+                    loader = Jobs.classLoader(jars);
+                } catch (BadInputException e) {
+                    throw new BadInputException("--jars " + e.getMessage());
+                }
+                wf.loadJobs(loader);
+                fanout.env().out().println(summary(wf));
+                return ExitCode.OK;
+            } catch (BadInputException e) {
+                fanout.env().err().println("fanout workflow validate: " + e.getMessage());
+                return ExitCode.USAGE;
+            }
+        }
+
+        private String summary(Workflow wf) {
+            List<Task> looping = wf.tasks().stream().filter(Task::loops).toList();
+            StringBuilder s = new StringBuilder();
+            s.append(file).append(": workflow '").append(wf.name()).append("' is valid: ").append(wf.tasks().size())
+                    .append(wf.tasks().size() == 1 ? " task" : " tasks");
+            if (!looping.isEmpty()) {
+                s.append(", ").append(looping.size()).append(" with loops (")
+                        .append(looping.stream().map(Validate::loops).collect(Collectors.joining("; "))).append(")");
+            }
+            s.append("; params: ").append(wf.params().isEmpty() ? "none" : wf.params().entrySet().stream()
+                    .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", ")));
+            s.append("; parallelism: ").append(wf.parallelism().map(Object::toString).orElse("not set (the runner's)"));
+            s.append("; order: ").append(wf.topologicalOrder().stream().map(Task::key).collect(Collectors.joining(" -> ")))
+                    .append(".");
+            return s.toString();
+        }
+
+        private static String loops(Task t) {
+            return t.key() + ": " + t.forEach().stream().map(Validate::loop).collect(Collectors.joining(", then "));
+        }
+
+        private static String loop(Loop l) {
+            String items;
+            if (l.items() instanceof Loop.Reference r) {
+                items = r.template().text();
+            } else if (l.items() instanceof Loop.Values v) {
+                items = v.values().size() + (v.values().size() == 1 ? " listed item" : " listed items");
+            } else {
+                items = "range " + ((Loop.Range) l.items()).spec();
+            }
+            return "each " + l.as() + " of " + items + l.concurrency().stream().mapToObj(c -> ", at most " + c + " at once")
+                    .findFirst().orElse("");
+        }
+    }
+}
