@@ -40,7 +40,7 @@ public final class FanoutCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing command: give one of run, foreach, rows, resume, history, report, demo, bench");
+        throw new ParameterException(spec.commandLine(), "missing command: give one of run, foreach, rows, resume, history, report, workflow, demo, bench");
     }
 
     /** The command line, wired to {@code env}: usage errors print one paragraph and exit 2. */

@@ -32,7 +32,7 @@ class ArchitectureTest {
     @Test
     void theLibraryNeverUsesTheCommandLineOrTheExamples() {
         noClasses().that().resideInAnyPackage("dev.fanout", "dev.fanout.history..", "dev.fanout.report..",
-                        "dev.fanout.rows..", "dev.fanout.internal..")
+                        "dev.fanout.rows..", "dev.fanout.workflow..", "dev.fanout.internal..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.fanout.cli..", "dev.fanout.examples..", "picocli..")
                 .check(classes);
     }

@@ -140,7 +140,7 @@ class BadInputTest {
 
     @Test
     void noCommandAtAll() {
-        assertRejected("fanout: missing command: give one of run, foreach, rows, resume, history, report, demo, bench");
+        assertRejected("fanout: missing command: give one of run, foreach, rows, resume, history, report, workflow, demo, bench");
     }
 
     @Test
