@@ -218,9 +218,7 @@ public final class Fanout implements AutoCloseable {
         job.check(values, spark); // before the execution is recorded: a refused resume leaves no execution behind
         Map<String, String> params = new java.util.LinkedHashMap<>(recorded.params());
         params.putAll(overrides);
-        BatchSpec spec = spec(job, null).withParams(params);
-        spec = new BatchSpec(spec.job(), recorded.itemsSource(), spec.parallelism(), spec.timeout(), spec.retries(),
-                spec.failurePolicy(), spec.secrets(), spec.params(), spec.launch(), spec.jobHash());
+        BatchSpec spec = spec(job, recorded.itemsSource(), params);
         HistoryRecorder recorder = HistoryRecorder.resume(store, batchId, spec, settings.redaction(), engine.limitNow(),
                 spark.sparkContext().defaultParallelism());
         return record(recorder, new BatchRequest(job, batchId, values.iterator(), position -> indices[position],
@@ -283,7 +281,8 @@ public final class Fanout implements AutoCloseable {
         }
         List<Map<String, String>> all = items instanceof Items i ? i.toList() : copy(items);
         job.check(all, spark);
-        HistoryRecorder recorder = HistoryRecorder.newBatch(history, id, job.name(), spec(job, items), all,
+        BatchSpec spec = items instanceof Items i ? spec(job, i.source(), i.constants()) : spec(job, null, Map.of());
+        HistoryRecorder recorder = HistoryRecorder.newBatch(history, id, job.name(), spec, all,
                 settings.redaction(), engine.limitNow(), spark.sparkContext().defaultParallelism());
         return record(recorder, new BatchRequest(job, id, all.iterator(), i -> i, OptionalLong.of(all.size()), errors,
                 List.of(recorder), types));
@@ -321,10 +320,10 @@ public final class Fanout implements AutoCloseable {
      * How this batch is started, as the history records it; the job as {@link Jobs#load} loads it again (a class name,
      * a SQL file's absolute path, with the hash of its text).
      */
-    private BatchSpec spec(SparkJob job, Iterable<?> items) {
-        return new BatchSpec(Jobs.reference(job), items instanceof Items i ? i.source() : null, settings.parallelism(), settings.timeout(),
-                settings.retry().maxAttempts() - 1, settings.failurePolicy(), settings.redaction().pattern(),
-                items instanceof Items i ? i.constants() : Map.of(), launch, Jobs.sourceHash(job).orElse(null));
+    private BatchSpec spec(SparkJob job, String itemsSource, Map<String, String> constants) {
+        return new BatchSpec(Jobs.reference(job), itemsSource, settings.parallelism(), settings.timeout(),
+                settings.retry().maxAttempts() - 1, settings.failurePolicy(), settings.redaction().pattern(), constants, launch,
+                Jobs.sourceHash(job).orElse(null));
     }
 
     /** The types a recorded batch's items declared: a range's ({@code --range day=…}), none otherwise. */

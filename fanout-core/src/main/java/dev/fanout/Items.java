@@ -46,6 +46,8 @@ public final class Items implements Iterable<Map<String, String>> {
     private final Map<String, String> constants;
     private final String constantsLabel;
     private Map<String, ParamType<?>> types = Map.of();
+    /** A file's items once {@link #toList()} has read it: later passes reuse them instead of reading the file again. */
+    private volatile List<Map<String, String>> read;
 
     private Items(String source, String where, List<Map<String, String>> list, Supplier<Iterator<Map<String, String>>> reader,
                   Set<String> names, Map<String, String> constants, String constantsLabel) {
@@ -205,9 +207,16 @@ public final class Items implements Iterable<Map<String, String>> {
 
     // ---- reading ----
 
-    /** The items in order; a file is opened afresh for each iteration and read as items are consumed. */
+    /**
+     * The items in order; a file is read as items are consumed, opened afresh for each iteration until {@link #toList()}
+     * has read it once.
+     */
     @Override
     public Iterator<Map<String, String>> iterator() {
+        List<Map<String, String>> done = read;
+        if (done != null) {
+            return done.iterator();
+        }
         Iterator<Map<String, String>> items = list != null ? list.iterator() : reader.get();
         if (constants.isEmpty()) {
             return items;
@@ -226,8 +235,9 @@ public final class Items implements Iterable<Map<String, String>> {
     }
 
     /**
-     * Every item, read and checked now: a file is read to its end, so any bad item is reported before this returns.
-     * Ranges and lists stay computed on demand (a range of ten million days costs no memory).
+     * Every item, read and checked now: a file is read to its end, so any bad item is reported before this returns, and
+     * only once (the command line checks every item before anything starts, then fanout records and runs them). Ranges
+     * and lists stay computed on demand (a range of ten million days costs no memory).
      */
     public List<Map<String, String>> toList() {
         if (list != null) {
@@ -246,9 +256,14 @@ public final class Items implements Iterable<Map<String, String>> {
                 }
             };
         }
-        List<Map<String, String>> all = new ArrayList<>();
-        iterator().forEachRemaining(all::add);
-        return Collections.unmodifiableList(all);
+        List<Map<String, String>> done = read;
+        if (done == null) {
+            List<Map<String, String>> all = new ArrayList<>();
+            iterator().forEachRemaining(all::add);
+            done = Collections.unmodifiableList(all);
+            read = done;
+        }
+        return done;
     }
 
     /**
@@ -259,9 +274,10 @@ public final class Items implements Iterable<Map<String, String>> {
         return source;
     }
 
-    /** How many items there are, when that is known without reading them (ranges and lists). */
+    /** How many items there are, when known without reading them (ranges, lists, a file {@link #toList()} has read). */
     public OptionalLong size() {
-        return list != null ? OptionalLong.of(list.size()) : OptionalLong.empty();
+        List<Map<String, String>> done = read;
+        return list != null ? OptionalLong.of(list.size()) : done != null ? OptionalLong.of(done.size()) : OptionalLong.empty();
     }
 
     /**

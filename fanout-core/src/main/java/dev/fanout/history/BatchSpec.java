@@ -69,9 +69,6 @@ public record BatchSpec(String job, String itemsSource, Parallelism parallelism,
         return new BatchSpec(job, itemsSource, parallelism, timeout, retries, failurePolicy, secrets, params, launch, jobHash);
     }
 
-    public BatchSpec withLaunch(Launch launch) {
-        return new BatchSpec(job, itemsSource, parallelism, timeout, retries, failurePolicy, secrets, params, launch, jobHash);
-    }
 
     /** With secret values masked (params and Spark settings), as stored. */
     public BatchSpec masked(Redaction redaction) {

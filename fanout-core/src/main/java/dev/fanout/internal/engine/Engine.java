@@ -7,11 +7,9 @@ import dev.fanout.internal.spark.SparkCluster;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.DoubleSupplier;
-import java.util.function.IntConsumer;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -31,7 +29,6 @@ public final class Engine {
     private final DoubleSupplier random;
     private final Limiter limiter;
     private final Set<BatchRun> running = ConcurrentHashMap.newKeySet();
-    private final CopyOnWriteArrayList<IntConsumer> limitWatchers = new CopyOnWriteArrayList<>();
     private final AtomicInteger lastLimit = new AtomicInteger();
     private Runnable unwatch = () -> { };
 
@@ -63,13 +60,6 @@ public final class Engine {
             FanoutListener.ParallelismChange change = new FanoutListener.ParallelismChange(before, now, explainLimit(),
                     settings.clock().instant());
             new Listeners(settings.listeners()).fire(l -> l.onParallelismChange(change));
-            for (IntConsumer w : limitWatchers) {
-                try {
-                    w.accept(now);
-                } catch (RuntimeException e) {
-                    // a watcher's failure must not disturb the cluster's event thread
-                }
-            }
         }
     }
 
@@ -125,13 +115,5 @@ public final class Engine {
     /** Runs in flight right now, over all batches. */
     public int inFlight() {
         return limiter.inUse();
-    }
-
-    /**
-     * Calls {@code watcher} with the new limit each time it changes because the cluster did (on a Spark listener
-     * thread: keep it quick). Never called for a fixed parallelism.
-     */
-    public void watchLimit(IntConsumer watcher) {
-        limitWatchers.add(Objects.requireNonNull(watcher, "watcher"));
     }
 }

@@ -13,10 +13,5 @@ public enum BindingMode {
      */
     LEGACY_ANALYZER,
     /** Nothing binds them (an injected parser drops the values): every statement with a marker fails. */
-    UNBOUND;
-
-    /** Whether every place Spark allows a marker works (the parser binds). */
-    public boolean complete() {
-        return this == SPARK_PARSER || this == FANOUT_PARSER;
-    }
+    UNBOUND
 }
