@@ -1,6 +1,12 @@
 package dev.fanout;
 
+import dev.fanout.history.BatchRecord;
 import dev.fanout.history.BatchSpec;
+import dev.fanout.internal.workflow.WorkflowRecord;
+import dev.fanout.internal.workflow.WorkflowRun;
+import dev.fanout.workflow.Workflow;
+import dev.fanout.workflow.WorkflowListener;
+import dev.fanout.workflow.WorkflowResult;
 import dev.fanout.internal.history.HistoryRecorder;
 import dev.fanout.history.HistoryStore;
 import dev.fanout.internal.BatchIds;
@@ -63,6 +69,7 @@ public final class Fanout implements AutoCloseable {
     private final boolean ownsHistory;
     private final BatchSpec.Launch launch;
     private final Map<String, RuntimeException> historyFailures = new ConcurrentHashMap<>();
+    private final Set<WorkflowRun> workflows = ConcurrentHashMap.newKeySet();
 
     private Fanout(SparkSession spark, EngineSettings settings, Builder b) {
         this.spark = spark;
@@ -226,6 +233,92 @@ public final class Fanout implements AutoCloseable {
     }
 
     /**
+     * Runs a workflow ({@link Workflow#read}) with {@code params} set on top of its defaults, and returns every task's
+     * outcome, value and iterations. Tasks with no path between them run at the same time; every iteration of every
+     * task shares this {@code Fanout}'s slots (and, when the file sets a smaller fixed {@code parallelism}, stays
+     * within that too); each loop stays within its {@code concurrency}. With a history, the run is recorded under
+     * {@link WorkflowResult#runId()} and can be resumed. Job classes are loaded with this thread's context class loader.
+     *
+     * @throws BadInputException a param the file does not declare, a class that is not a {@code SparkJob}, a SQL file
+     *                           that is missing or does not split: before anything runs
+     */
+    public WorkflowResult run(Workflow workflow, Map<String, String> params) {
+        return run(workflow, params, Jobs.classLoader(List.of()), WorkflowListener.NONE);
+    }
+
+    /** {@link #run(Workflow, Map)} loading job classes with {@code loader} ({@link Jobs#classLoader}), heard by {@code listener}. */
+    public WorkflowResult run(Workflow workflow, Map<String, String> params, ClassLoader loader, WorkflowListener listener) {
+        Workflow wf = workflow.withParams(params);
+        Map<String, SparkJob> jobs = wf.loadJobs(loader);
+        return runWorkflow(WorkflowRun.start(workflowContext(), wf, jobs, listener, BatchIds.next(settings.clock())));
+    }
+
+    /**
+     * Runs again what did not succeed in the recorded workflow run {@code runId}: every task that failed, timed out, was
+     * cancelled, skipped or never reached, and every task downstream of one that runs again; a task that ran some of
+     * its iterations runs only those that did not succeed (when nothing upstream runs again). Succeeded tasks keep
+     * their recorded values. The workflow's params are the recorded ones with {@code params} on top. Also after the
+     * driver was killed.
+     *
+     * @throws IllegalStateException no history configured
+     * @throws BadInputException     no such run, not a workflow run, still running, the file's tasks changed, or a
+     *                               secret param that was masked in the history and is not given again
+     */
+    public WorkflowResult resume(Workflow workflow, String runId, Map<String, String> params) {
+        return resume(workflow, runId, params, Jobs.classLoader(List.of()), WorkflowListener.NONE);
+    }
+
+    /** {@link #resume(Workflow, String, Map)} loading job classes with {@code loader}, heard by {@code listener}. */
+    public WorkflowResult resume(Workflow workflow, String runId, Map<String, String> params, ClassLoader loader,
+                                 WorkflowListener listener) {
+        HistoryStore store = requireHistory("resume");
+        BatchRecord recorded = WorkflowRecord.RecordedRun.read(store, runId, workflow).run();
+        Map<String, String> merged = new java.util.LinkedHashMap<>();
+        recorded.spec().params().forEach((k, v) -> {
+            if (workflow.params().containsKey(k)) {
+                merged.put(k, v);
+            }
+        });
+        merged.putAll(params);
+        merged.forEach((k, v) -> {
+            if (Redaction.MASK.equals(v) && settings.redaction().isSecret(k)) {
+                throw new BadInputException("param '" + k + "' of workflow run " + runId
+                        + " is a secret and was not recorded; give it again: -p " + k + "=VALUE");
+            }
+        });
+        Workflow wf = workflow.withParams(merged);
+        Map<String, SparkJob> jobs = wf.loadJobs(loader);
+        return runWorkflow(WorkflowRun.resume(workflowContext(), wf, jobs, listener, runId));
+    }
+
+    private WorkflowResult runWorkflow(WorkflowRun run) {
+        workflows.add(run);
+        try {
+            return run.execute();
+        } finally {
+            workflows.remove(run);
+        }
+    }
+
+    private WorkflowRun.Context workflowContext() {
+        return new WorkflowRun.Context(engine, settings, spark, history, (job, source) -> spec(job, source, Map.of()),
+                wf -> new BatchSpec(wf.path().toString(), BatchSpec.WORKFLOW, settings.parallelism(), settings.timeout(),
+                        settings.retry().maxAttempts() - 1, settings.failurePolicy(), settings.redaction().pattern(),
+                        wf.params(), launch, sha256(wf.path())),
+                spark.sparkContext().defaultParallelism());
+    }
+
+    /** The SHA-256 (hex) of a file, so a resume can tell it changed; null when it cannot be read. */
+    private static String sha256(Path file) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(java.nio.file.Files.readAllBytes(file)));
+        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+            return null;
+        }
+    }
+
+    /**
      * Writes the HTML report of a recorded batch (timeline per slot, durations, failures, Spark metrics), as the
      * command line's {@code fanout report}; secrets are masked as recorded.
      *
@@ -251,6 +344,7 @@ public final class Fanout implements AutoCloseable {
 
     /** Stops every batch this instance is running: in-flight runs are cancelled on the cluster, the rest skipped. */
     public void abort(String reason) {
+        workflows.forEach(w -> w.stop(reason));
         engine.abort(reason);
     }
 

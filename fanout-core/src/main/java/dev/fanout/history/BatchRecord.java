@@ -16,9 +16,13 @@ import java.util.Map;
  *                   no execution has reached yet (every state present, zero included)
  * @param state      the latest execution's state, or SUCCEEDED once every item has succeeded; RUNNING before its first
  *                   execution starts
+ * @param workflow   for the batch of one task of a workflow run: the workflow run's id (the batch holding the run's
+ *                   tasks, see {@link #isWorkflow()}); null for a batch of its own
+ * @param task       for the batch of one task of a workflow run: the task's key; else null
  */
 public record BatchRecord(String id, String job, BatchSpec spec, int itemCount, Instant createdAt,
-                          List<Execution> executions, Map<ItemState, Long> counts, ExecutionState state) {
+                          List<Execution> executions, Map<ItemState, Long> counts, ExecutionState state,
+                          String workflow, String task) {
 
     public BatchRecord {
         executions = List.copyOf(executions);
@@ -27,6 +31,20 @@ public record BatchRecord(String id, String job, BatchSpec spec, int itemCount, 
             all.put(s, counts.getOrDefault(s, 0L));
         }
         counts = Collections.unmodifiableMap(all);
+    }
+
+    /**
+     * Whether this is a workflow run: its items are the workflow's tasks (in the file's order, each with a {@code task}
+     * parameter), each task's latest run says how the task ended with its value, and the run's id is the id of the
+     * batch of the task's iterations ({@link HistoryStore#taskBatches}).
+     */
+    public boolean isWorkflow() {
+        return BatchSpec.WORKFLOW.equals(spec.itemsSource());
+    }
+
+    /** Whether this batch runs one task of a workflow run ({@link #workflow()}). */
+    public boolean isTask() {
+        return workflow != null;
     }
 
     /** Where its items came from, for people (a file, a range), or null. */
@@ -59,11 +77,17 @@ public record BatchRecord(String id, String job, BatchSpec spec, int itemCount, 
      */
     public static BatchRecord of(String id, String job, BatchSpec spec, int itemCount, Instant createdAt,
                                  List<Execution> executions, Map<ItemState, Long> counts) {
+        return of(id, job, spec, itemCount, createdAt, executions, counts, null, null);
+    }
+
+    /** {@link #of(String, String, BatchSpec, int, Instant, List, Map)} for the batch of a workflow run's task. */
+    public static BatchRecord of(String id, String job, BatchSpec spec, int itemCount, Instant createdAt,
+                                 List<Execution> executions, Map<ItemState, Long> counts, String workflow, String task) {
         ExecutionState state = ExecutionState.RUNNING;
         if (!executions.isEmpty()) {
             ExecutionState latest = executions.get(executions.size() - 1).state();
             state = latest.ended() && counts.getOrDefault(ItemState.SUCCEEDED, 0L) == itemCount ? ExecutionState.SUCCEEDED : latest;
         }
-        return new BatchRecord(id, job, spec, itemCount, createdAt, executions, counts, state);
+        return new BatchRecord(id, job, spec, itemCount, createdAt, executions, counts, state, workflow, task);
     }
 }

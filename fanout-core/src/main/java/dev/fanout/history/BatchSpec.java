@@ -35,6 +35,12 @@ public record BatchSpec(String job, String itemsSource, Parallelism parallelism,
                         String jobHash) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * The {@code itemsSource} of a workflow run: its {@code job} is the workflow file's absolute path, its
+     * {@code params} the workflow's parameters, its {@code jobHash} the file's hash, its items the tasks.
+     */
+    public static final String WORKFLOW = "workflow";
+
     public BatchSpec {
         Objects.requireNonNull(job, "job");
         Objects.requireNonNull(parallelism, "parallelism");

@@ -63,6 +63,17 @@ public interface HistoryStore extends AutoCloseable {
     void createBatch(String batchId, String job, BatchSpec spec, List<Map<String, String>> items, Instant createdAt);
 
     /**
+     * Records the batch of one task of a recorded workflow run ({@link BatchRecord#isWorkflow()}): its items are the
+     * task's iterations (one item for a task without loops). It is not listed by {@link #batches} (its workflow run
+     * is) but read like any batch, and listed by {@link #taskBatches}.
+     */
+    void createTaskBatch(String workflowRunId, String task, String batchId, String job, BatchSpec spec,
+                         List<Map<String, String>> items, Instant createdAt);
+
+    /** The task batches of a workflow run, oldest first (a task run again with other items has more than one). */
+    List<BatchRecord> taskBatches(String workflowRunId);
+
+    /**
      * Starts the next execution of a batch, owned by this process, and returns its number (1 for the first).
      *
      * @param spec        what this execution runs with (secrets already masked)
@@ -83,7 +94,7 @@ public interface HistoryStore extends AutoCloseable {
     /** Ends a RUNNING execution (see {@link ExecutionState#moveTo}); an execution ends once. */
     void endExecution(String batchId, int execution, ExecutionState state, Instant endedAt);
 
-    /** Batches, newest first. */
+    /** Batches and workflow runs, newest first; not the batches of a workflow run's tasks. */
     List<BatchRecord> batches(int limit);
 
     Optional<BatchRecord> batch(String batchId);

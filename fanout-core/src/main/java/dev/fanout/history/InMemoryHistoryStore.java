@@ -30,6 +30,8 @@ final class InMemoryHistoryStore implements HistoryStore {
         final List<Execution> executions = new ArrayList<>();
         /** index -> execution -> run */
         final Map<Integer, TreeMap<Integer, RunResult>> runs = new HashMap<>();
+        String workflow;
+        String task;
 
         Batch(String id, String job, BatchSpec spec, List<Map<String, String>> items, Instant createdAt) {
             this.id = id;
@@ -53,6 +55,23 @@ final class InMemoryHistoryStore implements HistoryStore {
             throw new HistoryException("batch " + batchId + " is already in the history (memory)");
         }
         batches.put(batchId, new Batch(batchId, job, spec, items.stream().map(Map::copyOf).toList(), createdAt));
+    }
+
+    @Override
+    public synchronized void createTaskBatch(String workflowRunId, String task, String batchId, String job, BatchSpec spec,
+                                             List<Map<String, String>> items, Instant createdAt) {
+        known(workflowRunId);
+        createBatch(batchId, job, spec, items, createdAt);
+        batches.get(batchId).workflow = workflowRunId;
+        batches.get(batchId).task = task;
+    }
+
+    @Override
+    public synchronized List<BatchRecord> taskBatches(String workflowRunId) {
+        open();
+        return batches.values().stream().filter(b -> workflowRunId.equals(b.workflow))
+                .sorted(java.util.Comparator.comparing((Batch b) -> b.createdAt).thenComparing(b -> b.id))
+                .map(this::record).toList();
     }
 
     @Override
@@ -96,7 +115,7 @@ final class InMemoryHistoryStore implements HistoryStore {
     @Override
     public synchronized List<BatchRecord> batches(int limit) {
         open();
-        return batches.values().stream()
+        return batches.values().stream().filter(b -> b.workflow == null)
                 .sorted(Comparator.comparing((Batch b) -> b.createdAt).thenComparing(b -> b.id).reversed())
                 .limit(limit).map(this::record).toList();
     }
@@ -145,7 +164,7 @@ final class InMemoryHistoryStore implements HistoryStore {
             reached++;
         }
         counts.put(ItemState.PENDING, b.items.size() - reached);
-        return BatchRecord.of(b.id, b.job, b.spec, b.items.size(), b.createdAt, b.executions, counts);
+        return BatchRecord.of(b.id, b.job, b.spec, b.items.size(), b.createdAt, b.executions, counts, b.workflow, b.task);
     }
 
     private Batch known(String batchId) {

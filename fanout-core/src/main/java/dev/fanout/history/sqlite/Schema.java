@@ -28,6 +28,8 @@ import java.util.Map;
  * <li>Version 2: the options become {@link BatchSpec}s (column {@code spec}; the old document is read by
  *     {@link BatchSpec#fromJson}, a Java step); each run keeps the parameters it ran with ({@code run.params}, null
  *     for runs recorded before: their item's parameters).</li>
+ * <li>Version 3: workflows. A workflow run is a batch whose items are its tasks; the batch of one task's iterations
+ *     names its workflow run and task ({@code batch.workflow}, {@code batch.task}; null for a batch of its own).</li>
  * </ul>
  */
 final class Schema {
@@ -40,7 +42,7 @@ final class Schema {
     }
 
     /** STEPS.get(v) takes a file from schema version v to v + 1. */
-    static final List<Step> STEPS = List.of(Schema::v1, Schema::v2);
+    static final List<Step> STEPS = List.of(Schema::v1, Schema::v2, Schema::v3);
 
     static final int LATEST = STEPS.size();
 
@@ -109,6 +111,13 @@ final class Schema {
             }
             u.executeBatch();
         }
+    }
+
+    private static void v3(Connection conn) throws SQLException {
+        execute(conn,
+                "ALTER TABLE batch ADD COLUMN workflow TEXT",
+                "ALTER TABLE batch ADD COLUMN task TEXT",
+                "CREATE INDEX batch_by_workflow ON batch (workflow, created_at)");
     }
 
     /**

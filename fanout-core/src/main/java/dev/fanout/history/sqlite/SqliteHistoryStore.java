@@ -109,9 +109,21 @@ public final class SqliteHistoryStore implements HistoryStore {
     @Override
     public synchronized void createBatch(String batchId, String job, BatchSpec spec, List<Map<String, String>> items,
                                          Instant createdAt) {
+        insertBatch(null, null, batchId, job, spec, items, createdAt);
+    }
+
+    @Override
+    public synchronized void createTaskBatch(String workflowRunId, String task, String batchId, String job, BatchSpec spec,
+                                             List<Map<String, String>> items, Instant createdAt) {
+        insertBatch(java.util.Objects.requireNonNull(workflowRunId, "workflowRunId"),
+                java.util.Objects.requireNonNull(task, "task"), batchId, job, spec, items, createdAt);
+    }
+
+    private void insertBatch(String workflow, String task, String batchId, String job, BatchSpec spec,
+                             List<Map<String, String>> items, Instant createdAt) {
         inTransaction("create batch " + batchId, () -> {
-            try (PreparedStatement b = conn.prepareStatement(
-                    "INSERT INTO batch (id, job, spec, items_source, item_count, created_at) VALUES (?,?,?,?,?,?)");
+            try (PreparedStatement b = conn.prepareStatement("INSERT INTO batch (id, job, spec, items_source, item_count,"
+                    + " created_at, workflow, task) VALUES (?,?,?,?,?,?,?,?)");
                  PreparedStatement i = conn.prepareStatement("INSERT INTO item VALUES (?,?,?)")) {
                 b.setString(1, batchId);
                 b.setString(2, job);
@@ -119,6 +131,8 @@ public final class SqliteHistoryStore implements HistoryStore {
                 b.setString(4, spec.itemsSource());
                 b.setInt(5, items.size());
                 b.setLong(6, createdAt.toEpochMilli());
+                b.setString(7, workflow);
+                b.setString(8, task);
                 b.executeUpdate();
                 for (int n = 0; n < items.size(); n++) {
                     i.setString(1, batchId);
@@ -278,11 +292,26 @@ public final class SqliteHistoryStore implements HistoryStore {
 
     @Override
     public synchronized List<BatchRecord> batches(int limit) {
+        return listBatches("list batches", "SELECT id FROM batch WHERE workflow IS NULL ORDER BY created_at DESC, id DESC LIMIT ?",
+                q -> q.setInt(1, limit));
+    }
+
+    @Override
+    public synchronized List<BatchRecord> taskBatches(String workflowRunId) {
+        return listBatches("list the tasks of " + workflowRunId,
+                "SELECT id FROM batch WHERE workflow = ? ORDER BY created_at, id", q -> q.setString(1, workflowRunId));
+    }
+
+    private interface Binder {
+        void bind(PreparedStatement q) throws SQLException;
+    }
+
+    private List<BatchRecord> listBatches(String what, String sql, Binder binder) {
         markDead(null);
-        List<String> ids = reading("list batches", () -> {
+        List<String> ids = reading(what, () -> {
             List<String> out = new ArrayList<>();
-            try (PreparedStatement q = conn.prepareStatement("SELECT id FROM batch ORDER BY created_at DESC, id DESC LIMIT ?")) {
-                q.setInt(1, limit);
+            try (PreparedStatement q = conn.prepareStatement(sql)) {
+                binder.bind(q);
                 try (ResultSet rs = q.executeQuery()) {
                     while (rs.next()) {
                         out.add(rs.getString(1));
@@ -310,7 +339,10 @@ public final class SqliteHistoryStore implements HistoryStore {
             BatchSpec spec;
             int count;
             Instant created;
-            try (PreparedStatement q = conn.prepareStatement("SELECT job, spec, item_count, created_at FROM batch WHERE id = ?")) {
+            String workflow;
+            String task;
+            try (PreparedStatement q = conn.prepareStatement(
+                    "SELECT job, spec, item_count, created_at, workflow, task FROM batch WHERE id = ?")) {
                 q.setString(1, batchId);
                 try (ResultSet rs = q.executeQuery()) {
                     if (!rs.next()) {
@@ -320,6 +352,8 @@ public final class SqliteHistoryStore implements HistoryStore {
                     spec = spec(rs.getString(2));
                     count = rs.getInt(3);
                     created = Instant.ofEpochMilli(rs.getLong(4));
+                    workflow = rs.getString(5);
+                    task = rs.getString(6);
                 }
             }
             List<Execution> executions = new ArrayList<>();
@@ -347,7 +381,7 @@ public final class SqliteHistoryStore implements HistoryStore {
                 }
             }
             counts.put(ItemState.PENDING, Math.max(0, count - reached));
-            return Optional.of(BatchRecord.of(batchId, job, spec, count, created, executions, counts));
+            return Optional.of(BatchRecord.of(batchId, job, spec, count, created, executions, counts, workflow, task));
         });
     }
 

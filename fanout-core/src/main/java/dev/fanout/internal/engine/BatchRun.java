@@ -76,6 +76,7 @@ final class BatchRun {
     private final String batchId;
     private final String groupPrefix;
     private final IntUnaryOperator indexAt;
+    private final Gate gate;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition runEnded = lock.newCondition();
@@ -98,7 +99,7 @@ final class BatchRun {
      */
     BatchRun(Cluster cluster, Limiter limiter, Ticker ticker, DoubleSupplier random, EngineSettings settings, SparkJob job,
              String batchId, Iterator<? extends Map<String, String>> items, IntUnaryOperator indexAt,
-             OptionalLong expected, BiConsumer<Integer, Throwable> errorSink) {
+             OptionalLong expected, BiConsumer<Integer, Throwable> errorSink, Gate gate) {
         this.cluster = cluster;
         this.limiter = limiter;
         this.ticker = ticker;
@@ -116,6 +117,7 @@ final class BatchRun {
         this.batchId = batchId != null ? batchId : GROUP_PREFIX + token;
         this.groupPrefix = GROUP_PREFIX + token + "-";
         this.indexAt = indexAt;
+        this.gate = gate;
     }
 
     String batchId() {
@@ -163,6 +165,9 @@ final class BatchRun {
             while (true) {
                 Limiter.Permit permit;
                 try {
+                    if (gate != null) {
+                        gate.awaitReady(() -> stopReason != null);
+                    }
                     permit = limiter.acquire(() -> stopReason != null);
                 } catch (InterruptedException e) {
                     callerInterrupted = true;

@@ -65,10 +65,10 @@ public final class Engine {
 
     /** Runs one batch to its end and returns every item's outcome. Several batches may run at once. */
     public BatchResult run(BatchRequest request) {
-        EngineSettings s = settings.withListeners(request.listeners());
+        EngineSettings s = settings.withListeners(request.listeners()).withRun(request.timeout(), request.retry());
         BatchRun batch = new BatchRun(cluster, limiter, ticker, random, s, RunContext.typed(request.job(), request.types()),
                 request.batchId(), request.items(),
-                request.indexAt(), request.expected(), request.errors());
+                request.indexAt(), request.expected(), request.errors(), request.gate());
         running.add(batch);
         try {
             return batch.execute();

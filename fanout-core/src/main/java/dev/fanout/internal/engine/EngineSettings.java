@@ -40,4 +40,13 @@ public record EngineSettings(Parallelism parallelism, Duration timeout, RetryPol
         return new EngineSettings(parallelism, timeout, retry, failurePolicy, all, clock, retainRuns, cancelGrace,
                 sessionPerRun, redaction);
     }
+
+    /** The same settings with this batch's own timeout and retry policy, where given (null: these settings'). */
+    EngineSettings withRun(Duration timeout, RetryPolicy retry) {
+        if (timeout == null && retry == null) {
+            return this;
+        }
+        return new EngineSettings(parallelism, timeout != null ? timeout : this.timeout, retry != null ? retry : this.retry,
+                failurePolicy, listeners, clock, retainRuns, cancelGrace, sessionPerRun, redaction);
+    }
 }

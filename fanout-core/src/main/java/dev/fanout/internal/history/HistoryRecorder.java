@@ -66,6 +66,19 @@ public final class HistoryRecorder implements FanoutListener, AutoCloseable {
         return new HistoryRecorder(store, batchId, store.startExecution(batchId, masked, parallelism, taskSlots, now), redaction);
     }
 
+    /**
+     * Records the batch of one task of the recorded workflow run {@code workflowRunId} with all its iterations, and
+     * starts its first execution, as {@link #newBatch}.
+     */
+    public static HistoryRecorder newTaskBatch(HistoryStore store, String workflowRunId, String task, String batchId,
+                                               String job, BatchSpec spec, List<Map<String, String>> items,
+                                               Redaction redaction, int parallelism, int taskSlots) {
+        Instant now = Instant.now();
+        BatchSpec masked = spec.masked(redaction);
+        store.createTaskBatch(workflowRunId, task, batchId, job, masked, items.stream().map(redaction::params).toList(), now);
+        return new HistoryRecorder(store, batchId, store.startExecution(batchId, masked, parallelism, taskSlots, now), redaction);
+    }
+
     /** Starts another execution of a recorded batch (a resume), with {@code spec} stored masked. */
     public static HistoryRecorder resume(HistoryStore store, String batchId, BatchSpec spec, Redaction redaction,
                                          int parallelism, int taskSlots) {
@@ -96,6 +109,11 @@ public final class HistoryRecorder implements FanoutListener, AutoCloseable {
         ExecutionState state = result.interrupted() ? ExecutionState.INTERRUPTED
                 : result.succeeded() ? ExecutionState.SUCCEEDED : ExecutionState.FAILED;
         write(() -> store.endExecution(batchId, execution, state, result.endedAt()));
+    }
+
+    /** Ends the execution in {@code state} (for a batch that is not run by the engine: a workflow run's tasks). */
+    public void end(ExecutionState state, Instant at) {
+        write(() -> store.endExecution(batchId, execution, state, at));
     }
 
     private void write(Runnable w) {
