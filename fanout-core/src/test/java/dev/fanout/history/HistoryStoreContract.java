@@ -183,6 +183,29 @@ public abstract class HistoryStoreContract {
     }
 
     @Test
+    void aWorkflowRunIsListedOnceAndItsTaskBatchesUnderIt() {
+        BatchSpec wf = new BatchSpec("/wf/nightly.yml", BatchSpec.WORKFLOW, Parallelism.fixed(2), null, 0,
+                FailurePolicy.CONTINUE, null, Map.of("batch", "1"), null);
+        store.createBatch("run", "nightly", wf, List.of(Map.of("task", "a"), Map.of("task", "b")), T0);
+        store.createTaskBatch("run", "b", "run.b", "Job", SPEC, items(3), T0.plusSeconds(2));
+        store.createTaskBatch("run", "a", "run.a", "Job", SPEC, items(1), T0.plusSeconds(1));
+        store.createTaskBatch("run", "b", "run.b.2", "Job", SPEC, items(2), T0.plusSeconds(9));
+        store.createBatch("later", "Job", SPEC, items(1), T0.plusSeconds(5));
+        assertThat(store.batches(10)).extracting(BatchRecord::id).containsExactly("later", "run");
+        assertThat(store.require("run").isWorkflow()).isTrue();
+        assertThat(store.require("later").isWorkflow()).isFalse();
+        assertThat(store.taskBatches("run")).extracting(BatchRecord::id).containsExactly("run.a", "run.b", "run.b.2");
+        BatchRecord b = store.require("run.b");
+        assertThat(b.isTask()).isTrue();
+        assertThat(b.workflow()).isEqualTo("run");
+        assertThat(b.task()).isEqualTo("b");
+        assertThat(b.itemCount()).isEqualTo(3);
+        assertThat(store.taskBatches("later")).isEmpty();
+        assertThatThrownBy(() -> store.createTaskBatch("nope", "a", "x", "Job", SPEC, items(1), T0))
+                .isInstanceOf(HistoryException.class);
+    }
+
+    @Test
     void batchesAreListedNewestFirstUpToTheLimit() {
         store.createBatch("old", "Job", SPEC, items(1), T0);
         store.createBatch("new", "Job", SPEC, items(1), T0.plusSeconds(60));

@@ -122,6 +122,17 @@ public final class SqliteHistoryStore implements HistoryStore {
     private void insertBatch(String workflow, String task, String batchId, String job, BatchSpec spec,
                              List<Map<String, String>> items, Instant createdAt) {
         inTransaction("create batch " + batchId, () -> {
+            if (workflow != null) {
+                try (PreparedStatement q = conn.prepareStatement("SELECT 1 FROM batch WHERE id = ?")) {
+                    q.setString(1, workflow);
+                    try (ResultSet rs = q.executeQuery()) {
+                        if (!rs.next()) {
+                            throw new HistoryException("no workflow run " + workflow + " in history file " + file
+                                    + " for task batch " + batchId);
+                        }
+                    }
+                }
+            }
             try (PreparedStatement b = conn.prepareStatement("INSERT INTO batch (id, job, spec, items_source, item_count,"
                     + " created_at, workflow, task) VALUES (?,?,?,?,?,?,?,?)");
                  PreparedStatement i = conn.prepareStatement("INSERT INTO item VALUES (?,?,?)")) {

@@ -195,6 +195,16 @@ final class IterationGate implements Gate, Iterator<Map<String, String>>, Fanout
         }
     }
 
+    /** Whether {@link #awaitReady} reserved an iteration that {@link #next()} hands out. */
+    boolean readyNow() {
+        slots.lock.lock();
+        try {
+            return reserved >= 0;
+        } finally {
+            slots.lock.unlock();
+        }
+    }
+
     /** The index the item {@link #next()} returned last is recorded under: the batch's {@code indexAt}. */
     int lastIndex() {
         slots.lock.lock();

@@ -83,7 +83,7 @@ class SchemaMigrationTest {
             assertThat(store.items(LEGACY_BATCH).get(2).params()).containsEntry("day", "2024-01-03");
             assertThat(store.require(LEGACY_BATCH).state()).isEqualTo(ExecutionState.SUCCEEDED);
         }
-        assertThat(userVersion(file)).isEqualTo(2);
+        assertThat(userVersion(file)).isEqualTo(Schema.LATEST);
         try (HistoryStore again = HistoryStore.sqlite(file)) {
             assertThat(again.require(LEGACY_BATCH).spec().timeout()).isEqualTo(Duration.ofSeconds(30));
         }
