@@ -54,6 +54,7 @@ import org.apache.spark.sql.SparkSession;
  * BatchResult again = fanout.resume(new DailyMetrics(), first.batchId()); // only what did not succeed; same batch id
  * fanout.report(first.batchId(), Path.of("report.html"));
  * String one = fanout.run(new DailyMetrics(), Map.of("day", "2024-01-01", "warehouse", "/data"));
+ * WorkflowResult nightly = fanout.run(Workflow.read(Path.of("airline.yml")), Map.of("batch", "2")); // a workflow file
  * }</pre>
  *
  * <p>Each run gets its own {@code newSession()}, a job group that is never reused, a description
