@@ -289,6 +289,11 @@ public final class Fanout implements AutoCloseable {
         });
         Workflow wf = workflow.withParams(merged);
         Map<String, SparkJob> jobs = wf.loadJobs(loader);
+        String hash = sha256(wf.path());
+        if (recorded.spec().jobHash() != null && !recorded.spec().jobHash().equals(hash)) {
+            org.slf4j.LoggerFactory.getLogger(Fanout.class).warn("{} changed since workflow run {} started; the resume runs"
+                    + " the file as it is now (tasks that succeeded are kept as they ran)", wf.path(), runId);
+        }
         return runWorkflow(WorkflowRun.resume(workflowContext(), wf, jobs, listener, runId));
     }
 

@@ -193,6 +193,14 @@ public final class Workflow {
     }
 
     /**
+     * This workflow with another {@code parallelism} (the command line's {@code --parallelism} wins over the file's).
+     */
+    public Workflow withParallelism(Parallelism parallelism) {
+        return new Workflow(name, params, Optional.of(Objects.requireNonNull(parallelism, "parallelism")), defaults, tasks,
+                path, nameLine);
+    }
+
+    /**
      * Loads every task's job: each {@code job} class through {@link Jobs#load} with {@code loader} (it must be a
      * {@link SparkJob} with a public no-argument constructor), each {@code sql} file through {@link Jobs#sql} (it must
      * exist and split into statements). Returns them by task key, in the file's order.

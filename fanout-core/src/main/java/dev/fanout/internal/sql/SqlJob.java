@@ -45,9 +45,13 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class SqlJob implements SparkJob {
     /** At most this many rows in the exit value. */
-    public static final int MAX_ROWS = 1000;
-    /** At most this many bytes (UTF-8) of exit value: a Databricks task value's limit. */
-    public static final int MAX_BYTES = 48 * 1024;
+    public static final int MAX_ROWS = 10_000;
+    /**
+     * At most this many bytes (UTF-8) of exit value: 1 MiB, so that a workflow can loop over a query's rows (a value
+     * is kept in the history; above 48 KiB, the Databricks task value's limit, a workflow warns that data belongs in
+     * tables).
+     */
+    public static final int MAX_BYTES = 1024 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final SqlSource source;

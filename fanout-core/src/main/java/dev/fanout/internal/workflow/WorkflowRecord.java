@@ -28,7 +28,8 @@ import java.util.Set;
  * <h2>How a run is recorded</h2>
  * The run is a batch ({@link BatchSpec#WORKFLOW}) whose items are the tasks in the file's order, each item's
  * parameters {@code {task: KEY}}; when a task ends, a run of its item is recorded with the task's outcome, its value
- * as the exit value, and the id of its task batch as the run id. Each task's iterations are a task batch of the run
+ * as the exit value, and the id of its task batch as the run id (empty when it has none: skipped, or failed before
+ * its iterations could be made). Each task's iterations are a task batch of the run
  * ({@link HistoryStore#createTaskBatch}), recorded run by run as they end. Every execution of the workflow (the first,
  * each resume) is an execution of the run's batch, so a driver killed with {@code kill -9} leaves it RUNNING with a
  * dead process, which the store reports INTERRUPTED, with every iteration that ended recorded.
@@ -216,7 +217,7 @@ public final class WorkflowRecord {
 
     /** Records how task number {@code index} ended. */
     void task(int index, TaskResult r) {
-        recorder.onRunEnd(new RunResult(index, r.batchId() == null ? runId + "." + r.key() : r.batchId(),
+        recorder.onRunEnd(new RunResult(index, r.batchId() == null ? "" : r.batchId(),
                 Map.of("task", r.key()), r.outcome(), r.value(), List.of(), r.startedAt(), r.endedAt(), r.error()));
     }
 

@@ -219,7 +219,7 @@ public final class WorkflowRun {
         }
         long ok = upstream.stream().filter(TaskResult::succeeded).count();
         long failed = upstream.stream().filter(TaskResult::failed).count();
-        long ran = upstream.stream().filter(u -> u.outcome() != Outcome.SKIPPED).count();
+        long ran = ok + failed; // a cancelled upstream did not run to its end
         return switch (runIf) {
             case ALL_SUCCESS -> ok == upstream.size();
             case ALL_DONE -> true;

@@ -173,15 +173,15 @@ class SqlJobTest {
     @Test
     void theExitValueIsCappedAndSaysItIsTruncated(SparkSession spark) throws Exception {
         try (Fanout fanout = fanout(spark)) {
-            String many = fanout.run(sql("many.sql", "SELECT id FROM range(5000)"), Map.of());
+            String many = fanout.run(sql("many.sql", "SELECT id FROM range(" + (SqlJob.MAX_ROWS + 10) + ")"), Map.of());
             JsonNode m = JSON.readTree(many);
             assertThat(m.get("truncated").asBoolean()).isTrue();
             assertThat(m.get("rows")).hasSize(SqlJob.MAX_ROWS);
-            String wide = fanout.run(sql("wide.sql", "SELECT id, repeat('x', 1000) AS pad FROM range(100)"), Map.of());
+            String wide = fanout.run(sql("wide.sql", "SELECT id, repeat('x', 20000) AS pad FROM range(100)"), Map.of());
             assertThat(wide.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isLessThanOrEqualTo(SqlJob.MAX_BYTES);
             JsonNode w = JSON.readTree(wide);
             assertThat(w.get("truncated").asBoolean()).isTrue();
-            assertThat(w.get("rows").size()).isBetween(40, 48);
+            assertThat(w.get("rows").size()).isBetween(45, 52); // 1 MiB / ~20 KB a row
             assertThat(w.get("rows").get(0).get("id").asLong()).isZero();
             String exact = fanout.run(sql("exact.sql", "SELECT id, CAST(NULL AS STRING) AS s FROM range(" + SqlJob.MAX_ROWS + ")"), Map.of());
             assertThat(JSON.readTree(exact).isArray()).isTrue();
