@@ -24,7 +24,9 @@ import java.util.Map;
  * {@code --json}), with {@code <}, {@code >} and {@code &} escaped, so no parameter value can end the script
  * element; texts longer than {@value #MAX_TEXT} characters are cut. A small script in the page
  * ({@code report.html}) draws the charts as SVG, building every element with the DOM API (never from HTML strings).
- * Parameters come from the history, where secrets are already masked.
+ * Parameters come from the history, where secrets are already masked. A workflow run
+ * ({@link BatchRecord#isWorkflow()}) gets its own page ({@code report-workflow.html}, data from {@link WorkflowReport}):
+ * a Gantt of its tasks; a task's batch ({@code RUN.KEY}) renders as any batch.
  */
 final class HtmlReport {
     private static final String MARKER = "/*FANOUT_DATA*/null";
@@ -50,6 +52,9 @@ final class HtmlReport {
 
     static String render(HistoryStore store, String batchId) {
         BatchRecord b = store.require(batchId);
+        if (b.isWorkflow()) {
+            return embed(WorkflowReport.data(store, batchId), "report-workflow.html", "fanout workflow report " + b.id() + " " + b.job());
+        }
         ObjectNode root = ReportJson.MAPPER.createObjectNode();
         root.put("id", b.id());
         ObjectNode batch = ReportJson.batch(b);
@@ -60,6 +65,11 @@ final class HtmlReport {
                 runs.add(ReportJson.runWithCost(r));
             }
         }
+        return embed(root, "report.html", "fanout report " + b.id() + " " + b.job());
+    }
+
+    /** The page {@code template} with {@code root} embedded (long texts cut, no {@code <}, {@code >}, {@code &}). */
+    private static String embed(ObjectNode root, String template, String title) {
         cut(root);
         String data;
         try {
@@ -67,7 +77,7 @@ final class HtmlReport {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        return template().replace(MARKER, data).replace("{{TITLE}}", escape("fanout report " + b.id() + " " + b.job()));
+        return template(template).replace(MARKER, data).replace("{{TITLE}}", escape(title));
     }
 
     /** Cuts every text longer than {@link #MAX_TEXT} (exit values, errors, parameter values) in place. */
@@ -90,10 +100,10 @@ final class HtmlReport {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 
-    private static String template() {
-        try (InputStream in = HtmlReport.class.getResourceAsStream("report.html")) {
+    private static String template(String name) {
+        try (InputStream in = HtmlReport.class.getResourceAsStream(name)) {
             if (in == null) {
-                throw new IllegalStateException("report.html is missing from the classpath");
+                throw new IllegalStateException(name + " is missing from the classpath");
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {

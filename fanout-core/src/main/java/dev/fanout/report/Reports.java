@@ -49,6 +49,10 @@ public final class Reports {
     /**
      * Writes the HTML report of a recorded batch to {@code file} (atomically): per execution a timeline with a lane
      * per slot and a bar per run, runs in flight over time, cluster utilisation, run times, slowest runs and failures.
+     * For a workflow run ({@link BatchRecord#isWorkflow()}): a Gantt of the workflow, one lane group per task in the
+     * file's order with its iterations as bars on one time axis marking each execution (first run, resumes), skipped
+     * tasks with why, tasks a resume kept, and the tasks' values and errors. A task's batch ({@code RUN.KEY}) renders
+     * as any batch.
      *
      * @throws dev.fanout.BadInputException when the batch is not in {@code store}
      */
@@ -69,6 +73,21 @@ public final class Reports {
         ArrayNode runs = root.putArray("runs");
         items.forEach(i -> runs.add(ReportJson.item(i)));
         return ReportJson.write(root);
+    }
+
+    /**
+     * The history's JSON document of a workflow run: the fields of a batch in {@link #history(List)} (its
+     * {@code items} are the tasks), {@code workflow} (the name), {@code params} (secrets masked as recorded), and
+     * {@code tasks} in the file's order, each with {@code key, index, outcome} (an item state: PENDING when the run
+     * never ended it), {@code value, batchId} (the batch of the iterations it ended with; null when skipped),
+     * {@code error {type, message}, startedAt, endedAt, execution} (of the run that recorded it), {@code kept}
+     * (a resume did not run it again), {@code batches} (every batch of it, oldest first) and {@code iterations} (the
+     * items of its batch as in {@link #history(BatchRecord, List)}: each its latest run with attempts, or PENDING).
+     *
+     * @throws dev.fanout.BadInputException when {@code runId} is not in {@code store} or is not a workflow run
+     */
+    public static String workflowHistory(HistoryStore store, String runId) {
+        return ReportJson.write(WorkflowReport.history(store, runId));
     }
 
     /** Parameters as one line for people: {@code day=2024-01-01 region=eu}. */
