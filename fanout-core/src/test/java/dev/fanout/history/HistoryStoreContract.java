@@ -201,6 +201,12 @@ public abstract class HistoryStoreContract {
         assertThat(b.task()).isEqualTo("b");
         assertThat(b.itemCount()).isEqualTo(3);
         assertThat(store.taskBatches("later")).isEmpty();
+        // a task's run has no attempts: it keeps its own error (why it was skipped)
+        int seq = store.startExecution("run", wf, 2, 2, T0);
+        ErrorInfo why = new ErrorInfo("Skipped", "run_if all_success does not hold: a FAILED", null);
+        store.recordRun("run", seq, new RunResult(1, "", Map.of("task", "b"), Outcome.SKIPPED, null, List.of(), null, null, why));
+        assertThat(store.items("run").get(1).run().error()).isEqualTo(why);
+        assertThat(store.runs("run", seq).get(0).error()).isEqualTo(why);
         assertThatThrownBy(() -> store.createTaskBatch("nope", "a", "x", "Job", SPEC, items(1), T0))
                 .isInstanceOf(HistoryException.class);
     }

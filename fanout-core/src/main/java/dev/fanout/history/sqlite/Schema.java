@@ -29,7 +29,8 @@ import java.util.Map;
  *     {@link BatchSpec#fromJson}, a Java step); each run keeps the parameters it ran with ({@code run.params}, null
  *     for runs recorded before: their item's parameters).</li>
  * <li>Version 3: workflows. A workflow run is a batch whose items are its tasks; the batch of one task's iterations
- *     names its workflow run and task ({@code batch.workflow}, {@code batch.task}; null for a batch of its own).</li>
+ *     names its workflow run and task ({@code batch.workflow}, {@code batch.task}; null for a batch of its own). A run
+ *     without attempts (a task of a workflow run, a skipped run) keeps its own error ({@code run.error_*}).</li>
  * </ul>
  */
 final class Schema {
@@ -117,6 +118,9 @@ final class Schema {
         execute(conn,
                 "ALTER TABLE batch ADD COLUMN workflow TEXT",
                 "ALTER TABLE batch ADD COLUMN task TEXT",
+                "ALTER TABLE run ADD COLUMN error_type TEXT",
+                "ALTER TABLE run ADD COLUMN error_message TEXT",
+                "ALTER TABLE run ADD COLUMN error_trace TEXT",
                 "CREATE INDEX batch_by_workflow ON batch (workflow, created_at)");
     }
 

@@ -71,8 +71,8 @@ public final class SqliteHistoryStore implements HistoryStore {
     private SqliteHistoryStore(Path file, Connection conn) throws SQLException {
         this.file = file;
         this.conn = conn;
-        this.insertRun = conn.prepareStatement("INSERT OR REPLACE INTO run"
-                + " (batch_id, idx, seq, run_id, outcome, exit_value, started_at, ended_at, params) VALUES (?,?,?,?,?,?,?,?,?)");
+        this.insertRun = conn.prepareStatement("INSERT OR REPLACE INTO run (batch_id, idx, seq, run_id, outcome, exit_value,"
+                + " started_at, ended_at, params, error_type, error_message, error_trace) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
         this.insertAttempt = conn.prepareStatement(
                 "INSERT OR REPLACE INTO attempt VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
         this.beat = conn.prepareStatement("UPDATE execution SET heartbeat_at = ? WHERE batch_id = ? AND seq = ?");
@@ -213,6 +213,11 @@ public final class SqliteHistoryStore implements HistoryStore {
             setTime(insertRun, 7, run.startedAt());
             setTime(insertRun, 8, run.endedAt());
             insertRun.setString(9, json(run.params()));
+            // a run without attempts (a workflow's task, a skipped run) keeps its own error; otherwise its attempts say it
+            ErrorInfo own = run.attempts().isEmpty() ? run.error() : null;
+            insertRun.setString(10, own == null ? null : own.type());
+            insertRun.setString(11, own == null ? null : own.message());
+            insertRun.setString(12, own == null ? null : own.stackTrace());
             insertRun.executeUpdate();
             for (Attempt a : run.attempts()) {
                 PreparedStatement p = insertAttempt;
@@ -403,7 +408,8 @@ public final class SqliteHistoryStore implements HistoryStore {
             Map<Long, List<Attempt>> attempts = attempts(batchId, "a.seq = " + LATEST_RUN.formatted("a"), 0);
             List<ItemRecord> out = new ArrayList<>();
             try (PreparedStatement q = conn.prepareStatement("SELECT i.idx, coalesce(r.params, i.params), r.seq, r.run_id,"
-                    + " r.outcome, r.exit_value, r.started_at, r.ended_at FROM item i LEFT JOIN run r"
+                    + " r.outcome, r.exit_value, r.started_at, r.ended_at, r.error_type, r.error_message, r.error_trace"
+                    + " FROM item i LEFT JOIN run r"
                     + " ON r.batch_id = i.batch_id AND r.idx = i.idx AND r.seq = " + LATEST_RUN.formatted("i")
                     + " WHERE i.batch_id = ? ORDER BY i.idx")) {
                 q.setString(1, batchId);
@@ -427,7 +433,7 @@ public final class SqliteHistoryStore implements HistoryStore {
             Map<Long, List<Attempt>> attempts = attempts(batchId, "a.seq = ?", execution);
             List<RunResult> out = new ArrayList<>();
             try (PreparedStatement q = conn.prepareStatement("SELECT r.idx, coalesce(r.params, i.params), r.run_id, r.outcome,"
-                    + " r.exit_value, r.started_at, r.ended_at FROM run r JOIN item i ON i.batch_id = r.batch_id AND i.idx = r.idx"
+                    + " r.exit_value, r.started_at, r.ended_at, r.error_type, r.error_message, r.error_trace FROM run r JOIN item i ON i.batch_id = r.batch_id AND i.idx = r.idx"
                     + " WHERE r.batch_id = ? AND r.seq = ? ORDER BY r.idx")) {
                 q.setString(1, batchId);
                 q.setInt(2, execution);
@@ -442,11 +448,16 @@ public final class SqliteHistoryStore implements HistoryStore {
         });
     }
 
-    /** A run from columns col (run id), col+1 (outcome), col+2 (exit value), col+3 and col+4 (times). */
+    /**
+     * A run from columns col (run id), col+1 (outcome), col+2 (exit value), col+3 and col+4 (times), col+5..7 (the
+     * error of a run without attempts).
+     */
     private static RunResult run(ResultSet rs, int idx, Map<String, String> params, int col, List<Attempt> attempts)
             throws SQLException {
         Outcome outcome = Outcome.valueOf(rs.getString(col + 1));
-        ErrorInfo error = attempts.isEmpty() ? null : attempts.get(attempts.size() - 1).error();
+        String ownType = rs.getString(col + 5);
+        ErrorInfo error = !attempts.isEmpty() ? attempts.get(attempts.size() - 1).error()
+                : ownType == null ? null : new ErrorInfo(ownType, rs.getString(col + 6), rs.getString(col + 7));
         return new RunResult(idx, rs.getString(col), params, outcome, rs.getString(col + 2), attempts,
                 time(rs, col + 3), time(rs, col + 4), error);
     }
