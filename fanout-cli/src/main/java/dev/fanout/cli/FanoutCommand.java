@@ -51,7 +51,7 @@ public final class FanoutCommand implements Runnable {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setParameterExceptionHandler((e, args) -> {
             CommandLine bad = e.getCommandLine();
-            bad.getErr().println((bad == cl ? "fanout" : "fanout " + bad.getCommandName()) + ": " + e.getMessage());
+            bad.getErr().println(bad.getCommandSpec().qualifiedName() + ": " + e.getMessage()); // e.g. fanout workflow run
             CommandLine.UnmatchedArgumentException.printSuggestions(e, bad.getErr());
             bad.getErr().println("Try '" + bad.getCommandSpec().qualifiedName() + " --help' for more information.");
             return ExitCode.USAGE;

@@ -85,6 +85,14 @@ final class BatchLauncher implements AutoCloseable {
         }
     }
 
+    Environment env() {
+        return env;
+    }
+
+    RunOptions options() {
+        return run;
+    }
+
     HistoryStore store() {
         return store;
     }
@@ -225,12 +233,16 @@ final class BatchLauncher implements AutoCloseable {
         return new ProgressDisplay(env.err(), env.stderrIsTerminal(), job, total, Duration.ofSeconds(5));
     }
 
-    /** Runs {@code batch} on {@code fanout} with Ctrl-C trapped and the progress closed at the end. */
-    BatchResult execute(Fanout fanout, ProgressDisplay progress, java.util.function.Supplier<BatchResult> batch) {
+    /** Runs {@code batch} (a batch, a workflow) on {@code fanout} with Ctrl-C trapped and the progress closed at the end. */
+    <T> T execute(Fanout fanout, AutoCloseable progress, java.util.function.Supplier<T> batch) {
         try (SignalTrap trap = SignalTrap.install(env.err(), () -> fanout.abort("interrupted by signal"))) {
             return batch.get();
         } finally {
-            progress.close();
+            try {
+                progress.close();
+            } catch (Exception e) {
+                env.err().println("fanout: cannot close the progress display: " + e);
+            }
         }
     }
 

@@ -84,6 +84,11 @@ public final class HistoryCommand implements Callable<Integer> {
                 BatchRecord batch = store.require(batchId);
                 Set<ItemState> wanted = states.isEmpty() ? EnumSet.allOf(ItemState.class) : EnumSet.copyOf(states);
                 List<ItemRecord> items = store.items(batchId).stream().filter(i -> wanted.contains(i.state())).toList();
+                if (batch.isWorkflow()) {
+                    WorkflowHistory w = WorkflowHistory.of(store, batch, items);
+                    out.println(json ? w.json() : w.text());
+                    return 0;
+                }
                 if (json) {
                     out.println(Reports.history(batch, items));
                 } else {
@@ -102,14 +107,21 @@ public final class HistoryCommand implements Callable<Integer> {
             return;
         }
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format("%-22s %-18s %-11s %13s  %-28s %-19s %8s %4s%n", "BATCH", "JOB", "STATE", "SUCCEEDED", "NOT SUCCEEDED",
-                "STARTED (UTC)", "TIME", "EXEC"));
+        // a workflow run is one line: "workflow NAME", its tasks counted (each task's iterations: fanout history ID)
+        int jobWidth = Math.max(18, Math.min(32, batches.stream().mapToInt(b -> job(b).length()).max().orElse(0)));
+        String row = "%-22s %-" + jobWidth + "s %-11s %13s  %-28s %-19s %8s %4s%n";
+        sb.append(String.format(row, "BATCH", "JOB", "STATE", "SUCCEEDED", "NOT SUCCEEDED", "STARTED (UTC)", "TIME", "EXEC"));
         for (BatchRecord b : batches) {
-            sb.append(String.format("%-22s %-18s %-11s %13s  %-28s %-19s %8s %4d%n", b.id(), abbreviate(b.job(), 18), b.state(),
-                    b.count(ItemState.SUCCEEDED) + "/" + b.itemCount(), others(b), WHEN.format(b.createdAt()),
-                    DurationFormat.format(b.busyTime()), b.executions().size()));
+            sb.append(String.format(row, b.id(), abbreviate(job(b), jobWidth), b.state(),
+                    b.count(ItemState.SUCCEEDED) + "/" + b.itemCount() + (b.isWorkflow() ? " tasks" : ""), others(b),
+                    WHEN.format(b.createdAt()), DurationFormat.format(b.busyTime()), b.executions().size()));
         }
         out.print(sb);
+    }
+
+    /** The job column: the job, or {@code workflow NAME} for a workflow run. */
+    private static String job(BatchRecord b) {
+        return b.isWorkflow() ? "workflow " + b.job() : b.job();
     }
 
     /** The items that did not succeed by state, e.g. "2 failed, 1 pending", or "-" when none. */
@@ -131,12 +143,11 @@ public final class HistoryCommand implements Callable<Integer> {
         sb.append(String.format("batch %s: %s, %s, %d items: %d succeeded%s%n", b.id(), b.job(), b.state(), b.itemCount(),
                 b.count(ItemState.SUCCEEDED), others(b).equals("-") ? "" : ", " + others(b)));
         sb.append("items: ").append(b.itemsSource()).append('\n');
-        for (Execution e : b.executions()) {
-            sb.append(String.format("execution %d: %s, parallelism %d, %s -> %s (%s), pid %d on %s%n", e.seq(), e.state(),
-                    e.parallelism(), WHEN.format(e.startedAt()), e.endedAt() == null ? "..." : WHEN.format(e.endedAt()),
-                    e.endedAt() == null ? "running" : DurationFormat.format(java.time.Duration.between(e.startedAt(), e.endedAt())),
-                    e.pid(), e.host()));
+        if (b.isTask()) {
+            sb.append("task ").append(b.task()).append(" of workflow run ").append(b.workflow()).append(" (fanout history ")
+                    .append(b.workflow()).append(")\n");
         }
+        executions(b, sb);
         sb.append(String.format("%6s  %-10s %4s %8s %4s %4s  %s%n", "ITEM", "STATE", "TRY", "TIME", "EXEC", "SLOT", "PARAMETERS / RESULT"));
         for (ItemRecord i : items) {
             RunResult r = i.run();
@@ -149,6 +160,16 @@ public final class HistoryCommand implements Callable<Integer> {
                     Reports.params(i.params()), detail));
         }
         out.print(sb);
+    }
+
+    /** A line per execution: state, parallelism, times, process. */
+    static void executions(BatchRecord b, StringBuilder sb) {
+        for (Execution e : b.executions()) {
+            sb.append(String.format("execution %d: %s, parallelism %d, %s -> %s (%s), pid %d on %s%n", e.seq(), e.state(),
+                    e.parallelism(), WHEN.format(e.startedAt()), e.endedAt() == null ? "..." : WHEN.format(e.endedAt()),
+                    e.endedAt() == null ? "running" : DurationFormat.format(java.time.Duration.between(e.startedAt(), e.endedAt())),
+                    e.pid(), e.host()));
+        }
     }
 
     static String abbreviate(String s, int max) {

@@ -15,6 +15,12 @@ import dev.fanout.history.BatchSpec;
 import dev.fanout.history.HistoryStore;
 import dev.fanout.history.ResumePlan;
 import dev.fanout.report.Reports;
+import dev.fanout.history.ExecutionState;
+import dev.fanout.history.ItemState;
+import dev.fanout.workflow.Workflow;
+import dev.fanout.workflow.WorkflowResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +68,22 @@ public final class ResumeCommand extends SparkCommand {
         try {
             ParseResult given = spec.commandLine().getParseResult();
             BatchRecord batch = store.require(batchId);
+            if (batch.isTask()) {
+                throw new BadInputException("batch " + batchId + " runs task '" + batch.task() + "' of workflow run "
+                        + batch.workflow() + "; resume the workflow run: fanout resume " + batch.workflow());
+            }
+            if (batch.isWorkflow()) {
+                if (jobGiven != null) {
+                    throw new BadInputException(batchId + " is a workflow run, not a batch of " + jobGiven
+                            + "; resume it with: fanout resume " + batchId);
+                }
+                WorkflowResume w = WorkflowResume.prepare(env, spec, spark, run, batch, sizing);
+                if (w == null) {
+                    return ExitCode.OK; // nothing to resume
+                }
+                launcher = new BatchLauncher(env, "resume", spark, run, store);
+                return w.run(launcher, sizing);
+            }
             BatchSpec recorded = batch.latest().spec() != null ? batch.latest().spec() : batch.spec();
             if (jobGiven != null && !(Jobs.isSqlFile(jobGiven)
                     ? java.nio.file.Path.of(jobGiven).toAbsolutePath().normalize().toString() : jobGiven).equals(recorded.job())) {
@@ -98,6 +120,51 @@ public final class ResumeCommand extends SparkCommand {
             } else {
                 store.close();
             }
+        }
+    }
+
+    /**
+     * A resume of a recorded workflow run, checked: the workflow file read again from where the run recorded it, the
+     * run's Spark settings, parallelism, timeout and retries unless given again, its params with {@code -p} on top; the
+     * library runs what did not succeed and what depends on it ({@link dev.fanout.Fanout#resume(Workflow, String, Map)}).
+     */
+    private record WorkflowResume(String id, Workflow workflow, Path file, Map<String, String> overrides,
+                                  Map<String, String> params, Parallelism parallelism, ClassLoader loader) {
+        /** Checks everything that needs no Spark; null (said on stderr) when every task succeeded already. */
+        static WorkflowResume prepare(Environment env, CommandSpec spec, SparkOptions spark, RunOptions run, BatchRecord batch,
+                                      SizingOptions sizing) {
+            String id = batch.id();
+            ParseResult given = spec.commandLine().getParseResult();
+            BatchSpec recorded = batch.latest().spec() != null ? batch.latest().spec() : batch.spec();
+            Path file = Path.of(recorded.job());
+            if (!Files.isRegularFile(file)) {
+                throw new BadInputException("workflow run " + id + " ran the workflow file " + file + ", which is gone;"
+                        + " put it back to resume the run (or start a new run: fanout workflow run FILE)");
+            }
+            Workflow wf = Workflow.read(file);
+            Workflow withGiven = wf.withParams(run.params); // a -p the file does not declare: refused here
+            run.over(recorded, given);
+            spark.over(recorded.launch(), id, given);
+            Parallelism parallelism = sizing.over(recorded.parallelism(), given, spark.master);
+            ClassLoader loader = WorkflowRunner.loader(spark.jars);
+            wf.loadJobs(loader);
+            if (batch.state() == ExecutionState.SUCCEEDED) {
+                env.err().printf("fanout: workflow run %s: all %d tasks succeeded; nothing to resume%n", id, batch.itemCount());
+                if (run.json) {
+                    Instant now = Instant.now();
+                    env.out().println(WorkflowRunner.json(new WorkflowResult(id, wf.name(), Map.of(), Map.of(), now, now, false), file));
+                }
+                return null;
+            }
+            env.err().printf("fanout: resuming workflow run %s (%s, %s): %d of %d tasks did not succeed (%s); execution %d%n", id,
+                    wf.name(), file, batch.itemCount() - batch.count(ItemState.SUCCEEDED), batch.itemCount(),
+                    HistoryCommand.others(batch), batch.executions().size() + 1);
+            return new WorkflowResume(id, wf, file, run.params, withGiven.params(), parallelism, loader);
+        }
+
+        int run(BatchLauncher launcher, SizingOptions sizing) {
+            return WorkflowRunner.run(launcher, workflow, params, parallelism, sizing.executorWait(), loader,
+                    (fanout, listener) -> fanout.resume(workflow, id, overrides, loader, listener));
         }
     }
 }

@@ -11,14 +11,10 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** A command that runs a batch on Spark: the shared options, and bad input turned into a usage error (exit 2). */
 abstract class SparkCommand implements Callable<Integer> {
-    @ParentCommand
-    FanoutCommand parent;
-
     @Spec
     CommandSpec spec;
 
@@ -40,8 +36,9 @@ abstract class SparkCommand implements Callable<Integer> {
     /** Validates the input (throwing {@link BadInputException}) before anything starts, then runs. */
     abstract int execute();
 
+    /** The {@code fanout} command's environment (also for a command nested under another, as {@code workflow run}). */
     Environment env() {
-        return parent.env();
+        return ((FanoutCommand) spec.root().userObject()).env();
     }
 
     /** The JOB, loaded from the classpath or {@code --jars}, and the loader that found it. */

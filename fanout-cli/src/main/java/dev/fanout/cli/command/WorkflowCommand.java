@@ -14,7 +14,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
+import dev.fanout.Parallelism;
+import dev.fanout.cli.option.SizingOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -24,11 +28,12 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code fanout workflow}: workflow files (a pipeline of jobs with dependencies and for-each loops, see
- * docs/workflows.md). {@code validate} reads and checks a file without starting Spark: the format and every reference
+ * docs/workflows.md). {@code run} runs one on the library ({@link dev.fanout.Fanout#run(Workflow, Map, ClassLoader,
+ * dev.fanout.workflow.WorkflowListener)}) with the usual options of a batch; {@code validate} reads and checks a file without starting Spark: the format and every reference
  * ({@link Workflow#read}), the {@code -p} names ({@link Workflow#withParams}) and each task's job class or SQL file
  * ({@link Workflow#loadJobs}). A bad file is exit 2 with {@code FILE:LINE: problem}.
  */
-@Command(name = "workflow", mixinStandardHelpOptions = true, subcommands = WorkflowCommand.Validate.class,
+@Command(name = "workflow", mixinStandardHelpOptions = true, subcommands = {WorkflowCommand.Run.class, WorkflowCommand.Validate.class},
         description = {"Workflow files: tasks (a SparkJob class or a SQL file each) with dependencies, for-each loops and",
                 "values passed between tasks, run inside one Spark application. See docs/workflows.md."})
 public final class WorkflowCommand implements Runnable {
@@ -40,7 +45,44 @@ public final class WorkflowCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing command: give validate");
+        throw new ParameterException(spec.commandLine(), "missing command: give run or validate");
+    }
+
+    @Command(name = "run", sortOptions = false, mixinStandardHelpOptions = true,
+            description = {"Run a workflow file on one Spark application: each task once its upstream tasks ended (tasks with",
+                    "no path between them at the same time), every iteration of every loop on one budget of slots.",
+                    "The file is checked first (as 'fanout workflow validate'); nothing starts when it is not valid.",
+                    "Parallelism: --parallelism if given, else the file's 'parallelism', else the default of a batch.",
+                    "--timeout and --retries apply to the tasks that (and whose file's defaults) set none.",
+                    "The run is recorded in the history as one line: 'fanout resume RUN_ID' runs again what did not succeed."},
+            footer = {"", "Examples:", "  fanout workflow run airline.yml -p batch=batches/batch-0002.csv --jars jobs.jar",
+                    "  fanout workflow run nightly.yml --parallelism 8 --json",
+                    "", "Exit codes: 0 nothing failed, 1 a task or an iteration failed, 2 bad file or usage (nothing ran),"
+                            + " 130 interrupted."})
+    public static final class Run extends SparkCommand {
+        @Parameters(index = "0", paramLabel = "FILE", description = "The workflow file (YAML).")
+        Path file;
+
+        @Mixin
+        SizingOptions sizing;
+
+        @Override
+        int execute() {
+            Workflow wf = Workflow.read(file);
+            Workflow given = wf.withParams(run.params); // a name the file does not declare: refused here
+            ClassLoader loader = WorkflowRunner.loader(spark.jars);
+            given.loadJobs(loader);
+            Parallelism parallelism = parallelism(wf, sizing, spec.commandLine().getParseResult(), spark.master);
+            try (BatchLauncher launcher = new BatchLauncher(env(), "workflow run", spark, run)) {
+                return WorkflowRunner.run(launcher, wf, given.params(), parallelism, sizing.executorWait(), loader,
+                        (fanout, listener) -> fanout.run(wf, run.params, loader, listener));
+            }
+        }
+
+        /** {@code --parallelism} (and auto's settings) over the file's {@code parallelism}, else the default of a batch. */
+        static Parallelism parallelism(Workflow wf, SizingOptions sizing, ParseResult given, String master) {
+            return wf.parallelism().isPresent() ? sizing.over(wf.parallelism().get(), given, master) : sizing.parallelism(master);
+        }
     }
 
     @Command(name = "validate", sortOptions = false, mixinStandardHelpOptions = true,

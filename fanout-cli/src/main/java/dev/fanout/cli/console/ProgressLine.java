@@ -50,6 +50,19 @@ public final class ProgressLine implements AutoCloseable {
         err.flush();
     }
 
+    /**
+     * Prints {@code line} above the progress: on a terminal the bar is cleared first and redrawn at the next tick, so
+     * event lines (a task started or ended) and the live bar do not mix.
+     */
+    public synchronized void println(String line) {
+        if (terminal && drawn) {
+            err.print("\r\033[K");
+            drawn = false;
+        }
+        err.println(line);
+        err.flush();
+    }
+
     /** Stops redrawing and clears the bar, so what follows starts on a clean line. */
     @Override
     public synchronized void close() {

@@ -16,7 +16,7 @@ import picocli.CommandLine.TypeConversionException;
 /** How each run is run and what is recorded and printed: shared by {@code run}, {@code foreach}, {@code resume} and {@code demo}. */
 public final class RunOptions {
     @Option(names = {"-p", "--param"}, paramLabel = "KEY=VALUE",
-            description = "A parameter passed to every run (repeatable).")
+            description = "A parameter passed to every run (repeatable); for a workflow, one of its params.")
     public Map<String, String> params = new LinkedHashMap<>();
 
     @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class,
