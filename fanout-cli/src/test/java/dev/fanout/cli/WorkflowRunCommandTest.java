@@ -171,8 +171,8 @@ class WorkflowRunCommandTest {
         // tasks in the file's order, the failed iteration under its task
         assertThat(text.indexOf("  first ")).isLessThan(text.indexOf("  days ")).isLessThan(text.indexOf("  summary "))
                 .isLessThan(text.indexOf("  alert "));
-        assertThat(text).containsPattern("  days\\s+FAILED\\s+3/4 \\(1 failed\\)\\s+4\\s+\\S+\\s+iteration 2 FAILED:"
-                        + " IllegalStateException: day d3 was told to fail")
+        assertThat(text).containsPattern("  days\\s+FAILED\\s+3/4 \\(1 failed\\)\\s+4\\s+\\S+\\s+IllegalStateException:"
+                        + " iteration 2 \\(day=d3\\) FAILED \\(1 of 4 did not succeed\\): day d3 was told to fail")
                 .contains("batch " + id + ".days: 3 iterations succeeded; did not:")
                 .containsPattern("#2 FAILED, 1 try in \\S+\\s+id=r-d3 day=d3 fail=d3 value=d3-one\\s+IllegalStateException: day d3 was told to fail");
 

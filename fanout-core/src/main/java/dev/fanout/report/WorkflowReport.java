@@ -93,8 +93,8 @@ final class WorkflowReport {
     /**
      * The history's JSON document of a workflow run: the run's batch fields ({@link ReportJson#batch(BatchRecord)}),
      * {@code workflow} (its name) and {@code params} (as recorded, secrets masked), then {@code tasks} in the file's
-     * order, each with how it ended and its {@code iterations} (the items of its batch, each its latest run, or
-     * PENDING).
+     * order, each with how it ended, {@code iterationCounts} (its iterations by state; empty without iterations) and
+     * its {@code iterations} (the items of its batch, each its latest run, or PENDING).
      */
     static ObjectNode history(HistoryStore store, String runId) {
         BatchRecord run = requireRun(store, runId);
@@ -105,9 +105,18 @@ final class WorkflowReport {
         ArrayNode tasks = root.putArray("tasks");
         for (TaskData t : tasks(store, run)) {
             ObjectNode n = task(t);
+            ObjectNode counts = n.putObject("iterationCounts");
             ArrayNode iterations = n.putArray("iterations");
             if (t.batchId() != null) {
-                store.items(t.batchId()).forEach(i -> iterations.add(ReportJson.item(i)));
+                java.util.Map<dev.fanout.history.ItemState, Integer> byState = new java.util.EnumMap<>(dev.fanout.history.ItemState.class);
+                for (dev.fanout.history.ItemState s : dev.fanout.history.ItemState.values()) {
+                    byState.put(s, 0);
+                }
+                store.items(t.batchId()).forEach(i -> {
+                    iterations.add(ReportJson.item(i));
+                    byState.merge(i.state(), 1, Integer::sum);
+                });
+                byState.forEach((s, c) -> counts.put(s.name(), c));
             }
             tasks.add(n);
         }

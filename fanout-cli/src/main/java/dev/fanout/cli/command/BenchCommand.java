@@ -16,10 +16,11 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "bench", sortOptions = false, mixinStandardHelpOptions = true,
-        subcommands = BenchCommand.History.class,
+        subcommands = {BenchCommand.History.class, BenchCommand.WorkflowLoop.class},
         description = {"Measure fanout's per-run overhead against a bare ExecutorService running the same trivial",
                 "Spark job the same number of times at the same parallelism, side by side; prints medians.",
-                "'fanout bench history' measures the history store instead."})
+                "'fanout bench history' measures the history store instead; 'fanout bench workflow' a workflow's loop",
+                "against the same items as one batch."})
 public final class BenchCommand implements Callable<Integer> {
     @ParentCommand
     FanoutCommand parent;
@@ -90,6 +91,42 @@ public final class BenchCommand implements Callable<Integer> {
                 }
             }).run();
             return 0;
+        }
+    }
+
+    @Command(name = "workflow", sortOptions = false, mixinStandardHelpOptions = true,
+            description = {"Measure what a workflow adds per iteration: the same trivial job over the same N items as one",
+                    "batch (fanout foreach) and as a workflow of one for_each task, each with a fresh SQLite history,",
+                    "alternating round by round; medians of wall and CPU time, then the history's reads and the report of",
+                    "the N-iteration run."})
+    static final class WorkflowLoop implements Callable<Integer> {
+        @ParentCommand
+        BenchCommand bench;
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--iterations", defaultValue = "1000", description = "Iterations (default: ${DEFAULT-VALUE}).")
+        int iterations;
+
+        @Option(names = "--rounds", defaultValue = "5", description = "Measured rounds per side (default: ${DEFAULT-VALUE}).")
+        int rounds;
+
+        @Override
+        public Integer call() throws Exception {
+            if (iterations < 1 || rounds < 1) {
+                throw new ParameterException(spec.commandLine(),
+                        "--iterations and --rounds must be at least 1, got " + iterations + ", " + rounds);
+            }
+            BatchLauncher.configureLogging(false);
+            SparkSession spark = bench.parent.env().spark().start("fanout bench workflow", bench.master, bench.parallelism,
+                    Map.of("spark.ui.enabled", "false"));
+            try {
+                new dev.fanout.cli.bench.WorkflowBenchmark(spark, iterations, bench.parallelism, rounds, bench.parent.env().out()).run();
+                return 0;
+            } finally {
+                bench.parent.env().spark().stop(spark);
+            }
         }
     }
 }

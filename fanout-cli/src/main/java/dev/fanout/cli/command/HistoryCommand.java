@@ -85,8 +85,7 @@ public final class HistoryCommand implements Callable<Integer> {
                 Set<ItemState> wanted = states.isEmpty() ? EnumSet.allOf(ItemState.class) : EnumSet.copyOf(states);
                 List<ItemRecord> items = store.items(batchId).stream().filter(i -> wanted.contains(i.state())).toList();
                 if (batch.isWorkflow()) {
-                    WorkflowHistory w = WorkflowHistory.of(store, batch, items);
-                    out.println(json ? w.json() : w.text());
+                    out.println(json ? Reports.workflowHistory(store, batchId) : WorkflowHistory.of(store, batch, items).text());
                     return 0;
                 }
                 if (json) {

@@ -164,7 +164,7 @@ public final class ResumeCommand extends SparkCommand {
 
         int run(BatchLauncher launcher, SizingOptions sizing) {
             return WorkflowRunner.run(launcher, workflow, params, parallelism, sizing.executorWait(), loader,
-                    (fanout, listener) -> fanout.resume(workflow, id, overrides, loader, listener));
+                    (fanout, listener) -> fanout.resume(workflow.withParallelism(parallelism), id, overrides, loader, listener));
         }
     }
 }

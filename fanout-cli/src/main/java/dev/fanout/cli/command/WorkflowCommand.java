@@ -75,7 +75,7 @@ public final class WorkflowCommand implements Runnable {
             Parallelism parallelism = parallelism(wf, sizing, spec.commandLine().getParseResult(), spark.master);
             try (BatchLauncher launcher = new BatchLauncher(env(), "workflow run", spark, run)) {
                 return WorkflowRunner.run(launcher, wf, given.params(), parallelism, sizing.executorWait(), loader,
-                        (fanout, listener) -> fanout.run(wf, run.params, loader, listener));
+                        (fanout, listener) -> fanout.run(wf.withParallelism(parallelism), run.params, loader, listener));
             }
         }
 

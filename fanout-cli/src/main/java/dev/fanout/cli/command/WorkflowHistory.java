@@ -1,10 +1,5 @@
 package dev.fanout.cli.command;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.DurationFormat;
 import dev.fanout.RunResult;
 import dev.fanout.cli.console.WorkflowText;
@@ -26,7 +21,6 @@ import java.util.Map;
  * task with its key, task batch and its iterations as the history writes runs.
  */
 record WorkflowHistory(BatchRecord run, List<Task> tasks) {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int SHOWN_PER_TASK = 20;
 
     /** A task of the run: its record in the run, its latest task batch (null when it never ran) and its iterations. */
@@ -93,30 +87,4 @@ record WorkflowHistory(BatchRecord run, List<Task> tasks) {
         return sb.toString().stripTrailing();
     }
 
-    String json() {
-        try {
-            ObjectNode root = (ObjectNode) JSON.readTree(Reports.history(run, tasks.stream().map(Task::item).toList()));
-            JsonNode runs = root.remove("runs");
-            ArrayNode out = root.putArray("tasks");
-            for (int n = 0; n < tasks.size(); n++) {
-                Task t = tasks.get(n);
-                ObjectNode task = out.addObject();
-                task.put("key", t.key());
-                task.put("batchId", t.batch() == null ? null : t.batch().id());
-                task.setAll((ObjectNode) runs.get(n));
-                task.remove("index");
-                if (t.batch() == null) {
-                    task.putNull("iterationCounts");
-                    task.putArray("iterations");
-                } else {
-                    JsonNode batch = JSON.readTree(Reports.history(t.batch(), t.iterations()));
-                    task.set("iterationCounts", batch.get("counts"));
-                    task.set("iterations", batch.get("runs"));
-                }
-            }
-            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write the workflow run's JSON", e);
-        }
-    }
 }
