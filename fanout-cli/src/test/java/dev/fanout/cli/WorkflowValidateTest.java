@@ -37,11 +37,11 @@ class WorkflowValidateTest {
         Path airline = Launched.ROOT.resolve("fanout-examples/src/main/resources/workflows/airline.yml");
         CliHarness.Result r = CliHarness.run("workflow", "validate", airline.toString(), "-p", "batch=batches/batch-0002.csv");
         assertThat(r.exit()).as("stderr: %s", r.err()).isZero();
-        assertThat(r.out()).contains("workflow 'airline-nightly' is valid: 2 tasks, 1 with loops (daily_metrics: each day of"
+        assertThat(r.out()).contains("workflow 'airline-nightly' is valid: 3 tasks, 1 with loops (daily_metrics: each day of"
                         + " {{tasks.apply_batch.value}}, at most 8 at once)")
                 .contains("params: batch=batches/batch-0002.csv, warehouse=fanout-demo")
                 .contains("parallelism: 4")
-                .contains("order: apply_batch -> daily_metrics.");
+                .contains("order: apply_batch -> daily_metrics -> summary.");
     }
 
     @Test

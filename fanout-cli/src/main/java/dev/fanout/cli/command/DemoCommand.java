@@ -7,47 +7,81 @@ import static org.apache.spark.sql.functions.sum;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fanout.BadInputException;
+import dev.fanout.BatchResult;
+import dev.fanout.DurationFormat;
 import dev.fanout.ErrorInfo;
-import dev.fanout.Items;
-import dev.fanout.Parallelism;
-import dev.fanout.cli.ExitCode;
-import dev.fanout.cli.option.SizingOptions;
+import dev.fanout.FailurePolicy;
 import dev.fanout.Fanout;
-import dev.fanout.FanoutException;
+import dev.fanout.FanoutListener;
+import dev.fanout.Outcome;
+import dev.fanout.Parallelism;
+import dev.fanout.RunResult;
+import dev.fanout.cli.console.ProgressDisplay;
+import dev.fanout.cli.console.SignalTrap;
+import dev.fanout.cli.option.SizingOptions;
 import dev.fanout.examples.airline.AirlineConfig;
 import dev.fanout.examples.airline.AirlineGenerator;
-import dev.fanout.examples.airline.ApplyBatch;
-import dev.fanout.examples.airline.DailyMetrics;
+import dev.fanout.examples.airline.AirlineWorkflow;
 import dev.fanout.examples.airline.Warehouse;
-import dev.fanout.BadInputException;
+import dev.fanout.history.HistoryStore;
+import dev.fanout.report.Reports;
+import dev.fanout.workflow.Task;
+import dev.fanout.workflow.TaskResult;
+import dev.fanout.workflow.Workflow;
+import dev.fanout.workflow.WorkflowListener;
+import dev.fanout.workflow.WorkflowResult;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Date;
+import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+/**
+ * {@code fanout demo}: generates the airline data (first run only), then runs the shipped workflow
+ * {@code airline.yml} ({@link AirlineWorkflow}: apply the batch, recompute the touched days, total them) through the
+ * library, as {@code fanout workflow run} would. The workflow file and its SQL are copied out of the classpath into
+ * {@code --dir} first, so the run recorded in the history names a file that exists, and the command printed at the
+ * end runs it again as printed. What is specific to the demo is only what it prints: a line per task, the
+ * recompute's live progress and summary, the totals and a few metrics.
+ */
 @Command(name = "demo", sortOptions = false, mixinStandardHelpOptions = true,
-        description = {"The airline example, end to end on the embedded local Spark and Delta tables:",
+        description = {"The airline example, end to end on the embedded local Spark and Delta tables, as a workflow:",
                 "1. generate a year of airline data into --dir, unless it is there already (first run only);",
-                "2. apply booking change file --batch to the bookings table (Delta MERGE), which returns the flight days it touched;",
-                "3. recompute the DailyMetrics job for every touched day, --parallelism days at a time, with live progress;",
-                "4. print the summary, a few of the resulting metrics, and where the tables are.",
+                "2. copy the example's workflow (airline.yml, sql/summary.sql) into --dir and run it, a line per task:",
+                "   apply_batch: apply booking change file --batch to the bookings table (Delta MERGE), which returns the flight days it touched;",
+                "   daily_metrics: recompute the DailyMetrics job for every touched day, --parallelism days at a time, with live progress;",
+                "   summary: total the touched days (a SQL query);",
+                "3. print the totals, a few of the resulting metrics, where the tables are, the workflow run's id in the history,",
+                "   and the 'fanout workflow run' command that runs the same again.",
                 "Running it again is safe: it reuses the data, re-applies the batch (a no-op) and recomputes the same days.",
+                "-p NAME=VALUE sets a workflow param other than batch and warehouse (--batch and --dir set those).",
                 ""})
 public final class DemoCommand extends SparkCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The workflow params that are paths: printed relative to the working directory, as the user would type them. */
+    private static final List<String> PATH_PARAMS = List.of("batch", "warehouse");
+    private static final Pattern SHELL_SAFE = Pattern.compile("[A-Za-z0-9_./=:@%+,-]+");
 
     @Option(names = "--dir", paramLabel = "DIR", defaultValue = "fanout-demo",
-            description = "Where the Delta tables and batch files live (default: ./${DEFAULT-VALUE}).")
+            description = "Where the Delta tables, batch files and the workflow file live (default: ./${DEFAULT-VALUE}).")
     Path dir;
 
     @Option(names = "--scale", paramLabel = "X", defaultValue = "1",
@@ -70,9 +104,12 @@ public final class DemoCommand extends SparkCommand {
             throw new BadInputException("--batch must be between 1 and " + config.batches() + ", got " + batch);
         }
         Parallelism parallelism = sizing.parallelism(spark.master);
-        items(warehouse, List.of()); // checks the -p constants before anything starts
+        Path batchFile = warehouse.batchFile(batch);
+        Map<String, String> params = workflowParams(batchFile, warehouse);
         PrintStream err = env().err();
         try (BatchLauncher launcher = new BatchLauncher(env(), "demo", spark, run)) {
+            Workflow workflow = install(warehouse).withParams(params); // a bad -p is refused before Spark starts
+            warnUnusedOptions(workflow);
             SparkSession session = launcher.start(parallelism.max(), DemoCommand.class.getClassLoader(), "demo", Map.of());
             err.printf("fanout demo: airline daily metrics in %s%n", warehouse.dir());
             if (warehouse.generatedWith().isEmpty()) {
@@ -84,31 +121,310 @@ public final class DemoCommand extends SparkCommand {
             } else {
                 err.printf("reusing the data generated there (scale %s); delete the directory to regenerate%n", config.scale());
             }
-            Path file = warehouse.batchFile(batch);
-            err.printf("applying batch file %d (%s) to the bookings table%n", batch, file);
-            long t0 = System.nanoTime();
-            List<String> days;
-            try {
-                String touched = Fanout.builder(session).parallelism(1).build()
-                        .run(new ApplyBatch(), Map.of("batch", file.toString(), "warehouse", warehouse.dir().toString()));
-                days = parseDays(touched);
-            } catch (FanoutException e) {
-                err.println("fanout demo: applying " + file + " failed: " + rootMessage(e));
-                return ExitCode.FAILED;
+            err.printf("workflow '%s' (%s): %s%n", workflow.name(), workflow.path(),
+                    workflow.topologicalOrder().stream().map(Task::key).collect(Collectors.joining(" -> ")));
+            Progress progress = new Progress(launcher, session, parallelism, workflow, batchFile);
+            WorkflowResult result;
+            try (Fanout fanout = launcher.fanout(parallelism, FailurePolicy.CONTINUE, progress,
+                    launcher.sizing(parallelism, sizing.executorWait()))) {
+                try (SignalTrap trap = SignalTrap.install(err, () -> fanout.abort("interrupted by signal"))) {
+                    result = fanout.run(workflow, Map.of(), DemoCommand.class.getClassLoader(), progress);
+                } finally {
+                    progress.close();
+                }
+                PrintStream out = run.json ? err : env().out();
+                printResult(result, out);
+                printMetrics(session, warehouse, config, progress.days, out);
+                err.printf("tables (Delta): %s/{bookings, flights, flight_ops, daily_metrics, ...}%n", warehouse.dir());
+                err.printf("  metrics: %s (partitioned by flight_day)%n", warehouse.dailyMetrics());
+                printHistory(launcher.store(), fanout, result, workflow);
             }
-            err.printf("  %d flight days touched (%s .. %s) in %.1f s%n", days.size(),
-                    days.isEmpty() ? "-" : days.get(0), days.isEmpty() ? "-" : days.get(days.size() - 1), seconds(t0));
-            DailyMetrics.createTable(session, warehouse);
-            err.printf("recomputing DailyMetrics for %d days, %s at a time, on %s%n", days.size(),
-                    parallelism.dynamic() ? "auto" : Integer.toString(parallelism.max()), spark.master);
-            Items items = items(warehouse, days);
-            int exit = ForeachCommand.runOn(launcher, new LoadedJob(new DailyMetrics(), DemoCommand.class.getClassLoader()),
-                    parallelism, false, sizing.executorWait(), items, days.size(), 0);
-            printMetrics(session, warehouse, config, days, run.json ? err : env().out());
-            err.printf("tables (Delta): %s/{bookings, flights, flight_ops, daily_metrics, ...}%n", warehouse.dir());
-            err.printf("  metrics: %s (partitioned by flight_day)%n", warehouse.dailyMetrics());
-            return exit;
+            BatchResult metrics = progress.metricsBatch;
+            if (run.json && metrics != null) {
+                env().out().println(Reports.json(launcher.redaction().batch(metrics)));
+            }
+            return result.exitCode();
         }
+    }
+
+    /** The workflow's params: the batch file and the warehouse from --batch and --dir, and the other -p ones. */
+    private Map<String, String> workflowParams(Path batchFile, Warehouse warehouse) {
+        Map<String, String> params = new LinkedHashMap<>(AirlineWorkflow.params(batchFile, warehouse));
+        run.params.forEach((k, v) -> {
+            if (params.containsKey(k)) {
+                throw new BadInputException("-p " + k + "=" + v + ": the demo sets " + k + " itself, from "
+                        + (k.equals("batch") ? "--batch" : "--dir") + "; to run the workflow with other params use"
+                        + " fanout workflow run " + shell(display(warehouse.dir().resolve(AirlineWorkflow.FILE))) + " -p ...");
+            }
+            params.put(k, v);
+        });
+        return params;
+    }
+
+    /** Copies the shipped workflow into --dir and reads it; a copy the user changed is replaced, and said so. */
+    private Workflow install(Warehouse warehouse) {
+        AirlineWorkflow.Copy copy;
+        try {
+            copy = AirlineWorkflow.copyTo(warehouse.dir());
+        } catch (UncheckedIOException e) {
+            throw new BadInputException("--dir " + dir + ": " + e.getMessage());
+        }
+        copy.replaced().forEach(p -> env().err().printf("fanout demo: %s differed from the example's; replaced by it"
+                + " (run your own workflow with fanout workflow run)%n", p));
+        return Workflow.read(copy.workflow());
+    }
+
+    /** --timeout and --retries apply to the tasks that set none; say so when the file sets them for every task. */
+    private void warnUnusedOptions(Workflow workflow) {
+        var given = spec.commandLine().getParseResult();
+        if (given.hasMatchedOption("--timeout") && workflow.tasks().stream().allMatch(t -> workflow.timeout(t).isPresent())) {
+            env().err().printf("fanout demo: warning: --timeout is not used: %s sets a timeout for every task%n", workflow.path());
+        }
+        if (given.hasMatchedOption("--retries") && workflow.tasks().stream().allMatch(t -> workflow.retries(t).isPresent())) {
+            env().err().printf("fanout demo: warning: --retries is not used: %s sets retries for every task%n", workflow.path());
+        }
+    }
+
+    /**
+     * What the demo prints while the workflow runs (stderr): a line as each task starts and ends, and for the
+     * recompute the live progress and the batch summary. Hears the workflow's tasks and, as the {@code Fanout}'s
+     * listener, every run; the run events go to the recompute's progress while it runs (the workflow runs nothing
+     * else meanwhile: every task depends on the one before).
+     */
+    private final class Progress implements WorkflowListener, FanoutListener, AutoCloseable {
+        private final BatchLauncher launcher;
+        private final SparkSession session;
+        private final Parallelism parallelism;
+        private final Workflow workflow;
+        private final Path batchFile;
+        private final Map<String, BatchResult> batches = new ConcurrentHashMap<>();
+        private volatile ProgressDisplay display;
+        volatile List<String> days = List.of();
+        volatile BatchResult metricsBatch;
+
+        Progress(BatchLauncher launcher, SparkSession session, Parallelism parallelism, Workflow workflow, Path batchFile) {
+            this.launcher = launcher;
+            this.session = session;
+            this.parallelism = parallelism;
+            this.workflow = workflow;
+            this.batchFile = batchFile;
+        }
+
+        @Override
+        public synchronized void onTaskStart(String runId, String key, int iterations, int kept, Instant at) {
+            PrintStream err = env().err();
+            switch (key) {
+                case AirlineWorkflow.APPLY_BATCH ->
+                        err.printf("[%s] applying batch file %d (%s) to the bookings table%n", key, batch, batchFile);
+                case AirlineWorkflow.DAILY_METRICS -> {
+                    err.printf("[%s] recomputing DailyMetrics for %d days, %s at a time, on %s%n", key, iterations,
+                            atATime(key), spark.master);
+                    display = launcher.progress("DailyMetrics", iterations);
+                }
+                case AirlineWorkflow.SUMMARY -> err.printf("[%s] totalling the touched days (%s)%n", key,
+                        workflow.task(key).flatMap(Task::sql).map(p -> workflow.path().getParent().relativize(p).toString())
+                                .orElse("SQL"));
+                default -> err.printf("[%s] started: %d iteration(s)%n", key, iterations);
+            }
+        }
+
+        @Override
+        public synchronized void onTaskEnd(String runId, TaskResult r) {
+            PrintStream err = env().err();
+            String key = r.key();
+            if (key.equals(AirlineWorkflow.DAILY_METRICS)) {
+                close();
+                BatchResult b = r.batchId() == null ? null : batches.get(r.batchId());
+                if (b != null) {
+                    metricsBatch = b;
+                    Reports.summary(launcher.redaction().batch(b), err, parallelism.dynamic() ? "parallelism "
+                            + parallelism.spec() + " (" + parallelism.current(session.sparkContext()) + " at the end)" : null);
+                }
+            }
+            String detail = "";
+            if (r.succeeded()) {
+                switch (key) {
+                    case AirlineWorkflow.APPLY_BATCH -> {
+                        days = parseDays(r.value());
+                        detail = String.format(": %d flight days touched (%s .. %s)", days.size(),
+                                days.isEmpty() ? "-" : days.get(0), days.isEmpty() ? "-" : days.get(days.size() - 1));
+                    }
+                    case AirlineWorkflow.DAILY_METRICS -> detail = ": " + r.iterations().size() + " days recomputed";
+                    case AirlineWorkflow.SUMMARY -> detail = ": " + rows(r.value()).size() + " row(s)";
+                    default -> { }
+                }
+            } else if (r.error() != null) {
+                detail = ": " + r.error().firstLine();
+            }
+            err.printf("[%s] %s%s%s%n", key, r.outcome(), r.startedAt() == null ? "" : " in " + DurationFormat.format(r.duration()),
+                    detail);
+            if (key.equals(AirlineWorkflow.APPLY_BATCH) && r.failed()) {
+                RunResult failed = r.iterations().isEmpty() ? null : r.iterations().get(0);
+                ErrorInfo e = failed != null && failed.error() != null ? failed.error() : r.error();
+                err.println("fanout demo: applying " + batchFile + " failed: " + (e == null ? r.outcome() : e.message()));
+            }
+        }
+
+        /** The recompute's days at once: the smallest of --parallelism and the file's caps (parallelism, concurrency). */
+        private String atATime(String key) {
+            if (parallelism.dynamic()) {
+                return "auto";
+            }
+            int n = parallelism.max();
+            Optional<Parallelism> file = workflow.parallelism().filter(p -> !p.dynamic());
+            if (file.isPresent()) {
+                n = Math.min(n, file.get().max());
+            }
+            for (var loop : workflow.task(key).map(Task::forEach).orElse(List.of())) {
+                if (loop.concurrency().isPresent()) {
+                    n = Math.min(n, loop.concurrency().getAsInt());
+                }
+            }
+            return Integer.toString(n);
+        }
+
+        @Override
+        public void onBatchEnd(BatchResult result) {
+            batches.put(result.batchId(), result);
+        }
+
+        @Override
+        public void onRunStart(RunStart run) {
+            ProgressDisplay d = display;
+            if (d != null) {
+                d.onRunStart(run);
+            }
+        }
+
+        @Override
+        public void onRunEnd(RunResult result) {
+            ProgressDisplay d = display;
+            if (d != null) {
+                d.onRunEnd(result);
+            }
+        }
+
+        @Override
+        public synchronized void close() {
+            if (display != null) {
+                display.close();
+                display = null;
+            }
+        }
+    }
+
+    /** The result for people: each task's outcome, the days recomputed and the summary's rows. */
+    private static void printResult(WorkflowResult result, PrintStream out) {
+        out.printf("workflow %s: %s; in %s%s%n", result.name(), result.tasks().values().stream()
+                .map(t -> t.key() + " " + t.outcome() + (t.iterations().size() > 1 ? " (" + t.iterations().size() + " iterations)" : ""))
+                .collect(Collectors.joining(", ")), DurationFormat.format(result.duration()),
+                result.interrupted() ? " (interrupted)" : "");
+        TaskResult metrics = result.task(AirlineWorkflow.DAILY_METRICS);
+        if (metrics.outcome() != Outcome.SKIPPED) {
+            long recomputed = metrics.iterations().stream().filter(r -> r.outcome() == Outcome.SUCCEEDED).count();
+            out.printf("days recomputed: %d of %d%n", recomputed, metrics.iterations().size());
+        }
+        TaskResult summary = result.task(AirlineWorkflow.SUMMARY);
+        if (summary.succeeded()) {
+            out.println("Totals of the touched days (task summary):");
+            printTable(rows(summary.value()), out);
+        }
+    }
+
+    /** JSON objects as an aligned table, a column per field of the first; numbers right-aligned. */
+    static void printTable(List<JsonNode> rows, PrintStream out) {
+        if (rows.isEmpty()) {
+            out.println("  (no rows)");
+            return;
+        }
+        List<String> columns = new ArrayList<>();
+        rows.get(0).fieldNames().forEachRemaining(columns::add);
+        int[] width = columns.stream().mapToInt(String::length).toArray();
+        for (JsonNode r : rows) {
+            for (int i = 0; i < columns.size(); i++) {
+                width[i] = Math.max(width[i], cell(r.get(columns.get(i))).length());
+            }
+        }
+        StringBuilder header = new StringBuilder(" ");
+        for (int i = 0; i < columns.size(); i++) {
+            header.append(' ').append(pad(columns.get(i), width[i], rows.get(0).path(columns.get(i)).isNumber()));
+        }
+        out.println(header.toString().stripTrailing());
+        for (JsonNode r : rows) {
+            StringBuilder line = new StringBuilder(" ");
+            for (int i = 0; i < columns.size(); i++) {
+                JsonNode v = r.get(columns.get(i));
+                line.append(' ').append(pad(cell(v), width[i], v != null && v.isNumber()));
+            }
+            out.println(line.toString().stripTrailing());
+        }
+    }
+
+    /** A value as people read it: decimals in plain notation (27071036.35, not 2.707103635E7), null as "-". */
+    private static String cell(JsonNode v) {
+        if (v == null || v.isNull()) {
+            return "-";
+        }
+        if (v.isFloatingPointNumber() || v.isBigDecimal()) {
+            return v.decimalValue().toPlainString();
+        }
+        return v.isValueNode() ? v.asText() : v.toString();
+    }
+
+    private static String pad(String s, int width, boolean right) {
+        return right ? " ".repeat(width - s.length()) + s : s + " ".repeat(width - s.length());
+    }
+
+    /** A SQL task's value: its rows (a JSON array of objects); none when it is not one. */
+    static List<JsonNode> rows(String value) {
+        List<JsonNode> rows = new ArrayList<>();
+        try {
+            JsonNode array = value == null ? null : JSON.readTree(value);
+            if (array != null && array.isArray()) {
+                array.forEach(rows::add);
+            }
+        } catch (JsonProcessingException e) {
+            // not rows: nothing to show
+        }
+        return rows;
+    }
+
+    /** Where the run is recorded, how to look at it, and the command that runs the same workflow again. */
+    private void printHistory(HistoryStore store, Fanout fanout, WorkflowResult result, Workflow workflow) {
+        PrintStream err = env().err();
+        String history = run.history == null ? "" : " --history " + shell(display(run.history));
+        if (store == null) {
+            err.println("history: not recorded (--no-history)");
+        } else {
+            RuntimeException failure = fanout.historyFailure(result.runId());
+            if (failure != null) {
+                err.println("fanout: warning: the history of this workflow run is incomplete: " + failure.getMessage());
+            }
+            err.printf("history: workflow run %s in %s%s%n", result.runId(), store.location(),
+                    result.succeeded() ? "" : "; run what did not succeed again with: fanout resume " + result.runId() + history);
+            err.printf("  fanout history %s%s                 its tasks and iterations%n", result.runId(), history);
+            err.printf("  fanout report %s%s -o report.html   its timeline (HTML)%n", result.runId(), history);
+            if (run.report != null) {
+                BatchLauncher.writeReport(env(), store, result.runId(), run.report);
+            }
+        }
+        StringBuilder command = new StringBuilder("fanout workflow run ").append(shell(display(workflow.path())));
+        workflow.params().forEach((k, v) -> command.append(" -p ").append(shell(k + "=" + (PATH_PARAMS.contains(k)
+                ? display(Path.of(v)) : v))));
+        err.println("the same workflow, run again from the command line:");
+        err.println("  " + command + history);
+    }
+
+    /** A path as the user would type it here: relative to the working directory when under it. */
+    static String display(Path path) {
+        Path abs = path.toAbsolutePath().normalize();
+        Path cwd = Path.of("").toAbsolutePath();
+        return abs.startsWith(cwd) && !abs.equals(cwd) ? cwd.relativize(abs).toString() : abs.toString();
+    }
+
+    /** A word quoted for a POSIX shell when it needs to be. */
+    static String shell(String word) {
+        return SHELL_SAFE.matcher(word).matches() ? word : "'" + word.replace("'", "'\\''") + "'";
     }
 
     /** The configuration of the data in --dir, or the one to generate; bad combinations are usage errors. */
@@ -135,10 +451,6 @@ public final class DemoCommand extends SparkCommand {
         } catch (IllegalArgumentException e) {
             throw new BadInputException("--scale " + scale + ": " + e.getMessage());
         }
-    }
-
-    private Items items(Warehouse warehouse, List<String> days) {
-        return Items.withConstants(Items.of(DailyMetrics.params(warehouse, days), "the demo's days"), run.params, "-p");
     }
 
     /** ApplyBatch's exit value: a JSON array of dates. */
@@ -181,8 +493,4 @@ public final class DemoCommand extends SparkCommand {
         return (System.nanoTime() - t0) / 1e9;
     }
 
-    /** The job's own message (a run failure carries the job's exception as its cause). */
-    private static String rootMessage(Throwable e) {
-        return ErrorInfo.rootCause(e).getMessage();
-    }
 }
