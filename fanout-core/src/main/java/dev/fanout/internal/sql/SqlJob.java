@@ -52,7 +52,10 @@ public final class SqlJob implements SparkJob {
      * tables).
      */
     public static final int MAX_BYTES = 1024 * 1024;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Decimals stay exact (a DECIMAL(38,2) sum is not turned into a double) and are written without an exponent. */
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(com.fasterxml.jackson.core.JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
 
     private final SqlSource source;
 

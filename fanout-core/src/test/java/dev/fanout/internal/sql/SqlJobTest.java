@@ -243,7 +243,9 @@ class SqlJobTest {
     @Test
     void rowsBecomeJsonObjectsWithNestedValues(SparkSession spark) {
         List<Row> rows = spark.sql("SELECT 1 AS a, array(1,2) AS b, named_struct('x', 'y') AS c, DATE'2026-01-01' AS d,"
-                + " CAST(1.50 AS DECIMAL(4,2)) AS e").collectAsList();
-        assertThat(SqlJob.exitValue(rows)).isEqualTo("[{\"a\":1,\"b\":[1,2],\"c\":{\"x\":\"y\"},\"d\":\"2026-01-01\",\"e\":1.5}]");
+                + " CAST(1.50 AS DECIMAL(4,2)) AS e, CAST(12345678901234567.89 AS DECIMAL(38,2)) AS f").collectAsList();
+        // decimals stay exact: a sum of money is not rounded through a double
+        assertThat(SqlJob.exitValue(rows)).isEqualTo("[{\"a\":1,\"b\":[1,2],\"c\":{\"x\":\"y\"},\"d\":\"2026-01-01\",\"e\":1.5,"
+                + "\"f\":12345678901234567.89}]");
     }
 }
