@@ -118,8 +118,7 @@ public final class Redaction {
         if (names == null) {
             return b;
         }
-        return new BatchResult(b.batchId(), b.job(), b.parallelism(), b.startedAt(), b.endedAt(), b.counts(),
-                b.runs().stream().map(this::run).toList(), b.interrupted());
+        return b.withRuns(b.runs().stream().map(this::run).toList());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.fanout.history;
 
+import dev.fanout.BatchCost;
 import java.time.Instant;
 
 /**
@@ -11,7 +12,15 @@ import java.time.Instant;
  * @param taskSlots   the cluster's task slots when it started (for utilisation), 0 when unknown
  * @param spec        what it was started with (secrets masked)
  * @param endedAt     null while running; for a process that died, its last heartbeat
+ * @param cost        where its time went, as measured when it ended ({@link dev.fanout.BatchResult#cost()}); null while
+ *                    running, for a process that died, and for an execution not run by the engine (a workflow run's)
  */
 public record Execution(int seq, ExecutionState state, int parallelism, int taskSlots, BatchSpec spec, String host, long pid,
-                        Instant startedAt, Instant endedAt) {
+                        Instant startedAt, Instant endedAt, BatchCost cost) {
+
+    /** An execution without a recorded cost. */
+    public Execution(int seq, ExecutionState state, int parallelism, int taskSlots, BatchSpec spec, String host, long pid,
+                     Instant startedAt, Instant endedAt) {
+        this(seq, state, parallelism, taskSlots, spec, host, pid, startedAt, endedAt, null);
+    }
 }

@@ -92,7 +92,15 @@ public interface HistoryStore extends AutoCloseable {
     void heartbeat(String batchId, int execution, Instant now);
 
     /** Ends a RUNNING execution (see {@link ExecutionState#moveTo}); an execution ends once. */
-    void endExecution(String batchId, int execution, ExecutionState state, Instant endedAt);
+    default void endExecution(String batchId, int execution, ExecutionState state, Instant endedAt) {
+        endExecution(batchId, execution, state, endedAt, null);
+    }
+
+    /**
+     * Ends a RUNNING execution with what it cost ({@link dev.fanout.BatchResult#cost()}; null when not measured), as
+     * {@link #endExecution(String, int, ExecutionState, Instant)}.
+     */
+    void endExecution(String batchId, int execution, ExecutionState state, Instant endedAt, dev.fanout.BatchCost cost);
 
     /** Batches and workflow runs, newest first; not the batches of a workflow run's tasks. */
     List<BatchRecord> batches(int limit);

@@ -99,7 +99,8 @@ final class InMemoryHistoryStore implements HistoryStore {
     }
 
     @Override
-    public synchronized void endExecution(String batchId, int execution, ExecutionState state, Instant endedAt) {
+    public synchronized void endExecution(String batchId, int execution, ExecutionState state, Instant endedAt,
+                                          dev.fanout.BatchCost cost) {
         Batch b = known(batchId);
         Execution e = execution(b, execution);
         ExecutionState to;
@@ -109,7 +110,7 @@ final class InMemoryHistoryStore implements HistoryStore {
             throw new HistoryException("execution " + execution + " of batch " + batchId + ": " + ex.getMessage(), ex);
         }
         b.executions.set(execution - 1, new Execution(e.seq(), to, e.parallelism(), e.taskSlots(), e.spec(), e.host(), e.pid(),
-                e.startedAt(), endedAt));
+                e.startedAt(), endedAt, cost));
     }
 
     @Override

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.Attempt;
+import dev.fanout.BatchCost;
 import dev.fanout.BatchResult;
 import dev.fanout.Outcome;
 import dev.fanout.RunResult;
@@ -20,9 +21,10 @@ import java.util.Map;
 
 /**
  * The one mapping of results to JSON, and the one {@link ObjectMapper} of the reports. A run is always written with the
- * same field names ({@link #run}): the {@code --json} document uses it as is (its shape is in DESIGN.md); the history
- * and the HTML report add where the time went ({@link #runWithCost}: slot and Spark metrics) and, for an item, the
- * execution of its latest run. Times are ISO-8601 text, absent ones null.
+ * same field names ({@link #run}); the {@code --json} document (its shape is in DESIGN.md), the history and the HTML
+ * report add where the time went ({@link #runWithCost}: slot and metrics, driver CPU and waiting for cores included),
+ * and the history, for an item, the execution of its latest run. A batch's and an execution's {@link BatchCost} is
+ * written by {@link #cost}. Times are ISO-8601 text, absent ones null.
  */
 final class ReportJson {
     static final ObjectMapper MAPPER = new ObjectMapper();
@@ -70,8 +72,39 @@ final class ReportJson {
                 .put("taskTimeMillis", m.taskTimeMillis()).put("cpuTimeNanos", m.cpuTimeNanos())
                 .put("inputBytes", m.inputBytes()).put("inputRecords", m.inputRecords())
                 .put("shuffleReadBytes", m.shuffleReadBytes()).put("shuffleWriteBytes", m.shuffleWriteBytes())
-                .put("spilledBytes", m.spilledBytes());
+                .put("spilledBytes", m.spilledBytes()).put("driverCpuNanos", m.driverCpuNanos()).put("waitNanos", m.waitNanos());
         return n;
+    }
+
+    /**
+     * Where a batch's time went: the measured figures of {@link BatchCost} (nanoseconds, milliseconds for task time),
+     * then what follows from them (driverSideCpuNanos, driverShare, driverBusy, clusterUtilisation as fractions,
+     * driverBound); null when not measured.
+     */
+    static JsonNode cost(BatchCost c) {
+        if (c == null || !c.measured()) {
+            return MAPPER.nullNode();
+        }
+        ObjectNode n = MAPPER.createObjectNode();
+        n.put("processCpuNanos", c.processCpuNanos());
+        n.put("driverCpuNanos", c.driverCpuNanos());
+        n.put("executorCpuNanos", c.executorCpuNanos());
+        n.put("taskTimeMillis", c.taskTimeMillis());
+        n.put("waitNanos", c.waitNanos());
+        n.put("wallNanos", c.wallNanos());
+        n.put("driverCores", c.driverCores());
+        n.put("taskSlots", c.taskSlots());
+        n.put("local", c.local());
+        n.put("driverSideCpuNanos", c.driverSideCpuNanos());
+        n.put("driverShare", round(c.driverShare()));
+        n.put("driverBusy", round(c.driverBusy()));
+        n.put("clusterUtilisation", round(c.clusterUtilisation()));
+        n.put("driverBound", c.driverBound());
+        return n;
+    }
+
+    private static double round(double fraction) {
+        return Math.round(fraction * 10_000) / 10_000.0;
     }
 
     /** An item of a recorded batch: its latest run {@link #runWithCost with its cost} and execution, or PENDING. */
@@ -97,7 +130,7 @@ final class ReportJson {
         return n;
     }
 
-    /** The {@code --json} document of a batch (DESIGN.md): totals, then every run in input order. */
+    /** The {@code --json} document of a batch (DESIGN.md): totals, its cost, then every run with its cost in input order. */
     static ObjectNode batch(BatchResult r) {
         ObjectNode root = MAPPER.createObjectNode();
         root.put("batchId", r.batchId());
@@ -110,8 +143,9 @@ final class ReportJson {
         root.put("startedAt", time(r.startedAt()));
         root.put("endedAt", time(r.endedAt()));
         root.put("interrupted", r.interrupted());
+        root.set("cost", cost(r.cost()));
         ArrayNode runs = root.putArray("runs");
-        r.runs().forEach(run -> runs.add(run(run)));
+        r.runs().forEach(run -> runs.add(runWithCost(run)));
         return root;
     }
 
@@ -138,6 +172,7 @@ final class ReportJson {
             en.put("endedAt", time(e.endedAt()));
             en.put("pid", e.pid());
             en.put("host", e.host());
+            en.set("cost", cost(e.cost()));
         }
         try {
             n.set("options", MAPPER.readTree(b.spec().toJson()));

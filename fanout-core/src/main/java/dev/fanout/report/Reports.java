@@ -29,7 +29,8 @@ public final class Reports {
     private Reports() {}
 
     /**
-     * The {@code --json} document of a batch (shape in DESIGN.md), indented. Pass a result whose secrets are
+     * The {@code --json} document of a batch (shape in DESIGN.md, plus {@code cost}: the batch's {@link dev.fanout.BatchCost}
+     * or null, and each run's {@code slot} and {@code metrics}), indented. Pass a result whose secrets are
      * already masked ({@link dev.fanout.Redaction#batch}).
      */
     public static String json(BatchResult result) {
@@ -37,7 +38,10 @@ public final class Reports {
     }
 
     /**
-     * Prints the summary for people: counts, wall time, the slowest runs and the failures with their first error line.
+     * Prints the summary for people: counts, wall time, where the time went (driver CPU vs executor CPU vs waiting for
+     * cores, how busy the driver and the cluster were: {@link dev.fanout.BatchCost}), a hint when the batch was
+     * driver-bound ({@link dev.fanout.BatchCost#driverBound()}), the slowest runs and the failures with their first
+     * error line.
      *
      * @param parallelismNote how to describe the parallelism (e.g. "parallelism auto (4 at the end)"), or null for
      *                        the batch's number

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fanout.Attempt;
 import dev.fanout.BadInputException;
+import dev.fanout.BatchCost;
 import dev.fanout.ErrorInfo;
 import dev.fanout.FailurePolicy;
 import dev.fanout.Outcome;
@@ -58,7 +59,7 @@ public abstract class HistoryStoreContract {
             ErrorInfo e = o == Outcome.SUCCEEDED ? null : new ErrorInfo("java.io.IOException", "boom " + index + "/" + n, "trace");
             Instant s = T0.plusMillis(startMillis + (n - 1) * 100L);
             list.add(new Attempt(n, "fanout-x-" + index + "-a" + n, index % 3, s, s.plusMillis(90), o, e,
-                    new SparkMetrics(1, 2, 8, 40 + n, 1000, 4096, 100, 10, 10, 0)));
+                    new SparkMetrics(1, 2, 8, 40 + n, 1000, 4096, 100, 10, 10, 0, 2_000_000L + n, 500_000L)));
         }
         return new RunResult(index, batch + "-" + index, params, outcome, outcome == Outcome.SUCCEEDED ? "v" + index : null,
                 list, list.get(0).startedAt(), list.get(list.size() - 1).endedAt(), list.get(list.size() - 1).error());
@@ -70,6 +71,29 @@ public abstract class HistoryStoreContract {
             items.add(Map.of("day", "d" + i));
         }
         return items;
+    }
+
+    @Test
+    void keepsWhereTheTimeWentPerAttemptAndPerExecution() {
+        store.createBatch("b", "Job", SPEC, items(2), T0);
+        int first = store.startExecution("b", SPEC, 2, 4, T0);
+        RunResult twice = run("b", 0, Outcome.SUCCEEDED, 2, 0);
+        store.recordRun("b", first, twice);
+        assertThat(store.require("b").executions().get(0).cost()).as("running: not measured yet").isNull();
+        BatchCost cost = new BatchCost(9_000_000_000L, 4_000_000_000L, 3_000_000_000L, 3500, 700_000_000L,
+                6_000_000_000L, 2, 4, true);
+        store.endExecution("b", first, ExecutionState.FAILED, T0.plusSeconds(6), cost);
+        int second = store.startExecution("b", SPEC, 2, 4, T0.plusSeconds(10));
+        store.endExecution("b", second, ExecutionState.FAILED, T0.plusSeconds(11)); // ended without a cost
+
+        RunResult back = store.items("b").get(0).run();
+        assertThat(back.attempts()).extracting(a -> a.metrics().driverCpuNanos()).containsExactly(2_000_001L, 2_000_002L);
+        assertThat(back.metrics()).isEqualTo(twice.metrics());
+        assertThat(back.metrics().waitNanos()).isEqualTo(1_000_000L);
+        List<Execution> executions = store.require("b").executions();
+        assertThat(executions.get(0).cost()).isEqualTo(cost);
+        assertThat(executions.get(0).cost().driverBound()).isFalse(); // 9 CPU-s of which 6 driver in 6 s on 2 cores: 50%
+        assertThat(executions.get(1).cost()).isNull();
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fanout.BadInputException;
+import dev.fanout.BatchCost;
 import dev.fanout.BatchResult;
 import dev.fanout.Outcome;
 import dev.fanout.RunResult;
@@ -33,6 +34,10 @@ class ReportsTest {
     @TempDir
     Path dir;
 
+    /** 6 s on 2 driver cores and 4 task slots: 5.4 CPU-s on the driver (90 % busy), 1.2 s of tasks (5 %). */
+    private static final BatchCost COST = new BatchCost(6_000_000_000L, 4_000_000_000L, 600_000_000L, 1200,
+            300_000_000L, 3_000_000_000L, 2, 4, true);
+
     private static BatchResult batch() {
         List<RunResult> runs = List.of(HistoryStoreContract.run("b", 0, Outcome.SUCCEEDED, 1, 0),
                 HistoryStoreContract.run("b", 1, Outcome.FAILED, 2, 50));
@@ -49,10 +54,14 @@ class ReportsTest {
     @Test
     void theJsonDocumentHasTheShapeOfDesignMd() throws Exception {
         JsonNode doc = JSON.readTree(Reports.json(batch()));
-        assertThat(names(doc)).containsExactly("batchId", "job", "parallelism", "counts", "startedAt", "endedAt", "interrupted", "runs");
+        assertThat(names(doc)).containsExactly("batchId", "job", "parallelism", "counts", "startedAt", "endedAt", "interrupted",
+                "cost", "runs");
+        assertThat(doc.get("cost").isNull()).as("not measured: a result built by hand").isTrue();
         assertThat(names(doc.get("counts"))).containsExactly("SUCCEEDED", "FAILED", "TIMED_OUT", "CANCELLED", "SKIPPED");
         JsonNode ok = doc.get("runs").get(0);
-        assertThat(names(ok)).containsExactlyElementsOf(RUN_FIELDS);
+        assertThat(names(ok)).containsSubsequence(RUN_FIELDS).containsSubsequence("slot", "metrics");
+        assertThat(ok.get("metrics").get("driverCpuNanos").asLong()).isEqualTo(2_000_001L);
+        assertThat(ok.get("metrics").get("waitNanos").asLong()).isEqualTo(500_000L);
         assertThat(ok.get("error").isNull()).isTrue();
         assertThat(ok.get("exitValue").asText()).isEqualTo("v0");
         assertThat(ok.get("params").get("day").asText()).isEqualTo("d0");
@@ -71,9 +80,16 @@ class ReportsTest {
             store.createBatch("b", "Job", HistoryStoreContract.SPEC, HistoryStoreContract.items(3), HistoryStoreContract.T0);
             int seq = store.startExecution("b", HistoryStoreContract.SPEC, 2, 4, HistoryStoreContract.T0);
             batch().runs().forEach(r -> store.recordRun("b", seq, r));
-            store.endExecution("b", seq, ExecutionState.FAILED, batch().endedAt());
+            store.endExecution("b", seq, ExecutionState.FAILED, batch().endedAt(), COST);
 
             JsonNode doc = JSON.readTree(Reports.history(store.require("b"), store.items("b")));
+            JsonNode cost = doc.get("executions").get(0).get("cost");
+            assertThat(cost.get("processCpuNanos").asLong()).isEqualTo(COST.processCpuNanos());
+            assertThat(cost.get("driverSideCpuNanos").asLong()).isEqualTo(5_400_000_000L);
+            assertThat(cost.get("driverBusy").asDouble()).isEqualTo(0.9);
+            assertThat(cost.get("clusterUtilisation").asDouble()).isEqualTo(0.1);
+            assertThat(cost.get("driverBound").asBoolean()).isTrue();
+            assertThat(doc.get("runs").get(0).get("metrics").get("driverCpuNanos").asLong()).isEqualTo(2_000_001L);
             assertThat(doc.get("state").asText()).isEqualTo("FAILED");
             assertThat(doc.get("counts").get("PENDING").asInt()).isEqualTo(1);
             assertThat(doc.get("options").get("parallelism").asInt()).isEqualTo(2);
@@ -116,6 +132,38 @@ class ReportsTest {
             assertThatThrownBy(() -> Reports.html(store, "nope", file)).isInstanceOf(BadInputException.class)
                     .hasMessageContaining("no batch 'nope'");
         }
+    }
+
+    @Test
+    void theSummarySaysWhereTheTimeWentAndHintsOnlyWhenTheDriverWasTheLimit() {
+        BatchResult driverBound = withCost(COST);
+        String text = summary(driverBound);
+        assertThat(text).contains("where the time went: driver 5.40 CPU-s (4.00 in the runs' own threads), executors 0.60 CPU-s"
+                + " (1.20 s of task time), waiting for cores 0.30 s; driver busy 90% of 2 core(s), executors 10% of 4 task slot(s)");
+        assertThat(text).contains("driver-bound: driver busy 90% of 2 core(s) while executors were 10% busy: fewer, larger runs"
+                + " or less planning per run will help, more parallelism will not");
+        // the same CPU, but executors busy: no hint
+        String busy = summary(withCost(new BatchCost(6_000_000_000L, 4_000_000_000L, 600_000_000L, 7000, 0, 3_000_000_000L,
+                2, 4, true)));
+        assertThat(busy).contains("where the time went:").doesNotContain("driver-bound");
+        // the driver half idle: no hint either
+        String idle = summary(withCost(new BatchCost(2_000_000_000L, 1_000_000_000L, 600_000_000L, 1200, 0, 3_000_000_000L,
+                2, 4, true)));
+        assertThat(idle).doesNotContain("driver-bound");
+        // not measured: no line
+        assertThat(summary(batch())).doesNotContain("where the time went");
+    }
+
+    private static BatchResult withCost(BatchCost cost) {
+        BatchResult b = batch();
+        return new BatchResult(b.batchId(), b.job(), b.parallelism(), b.startedAt(), b.endedAt(), b.counts(), b.runs(),
+                b.interrupted(), cost);
+    }
+
+    private static String summary(BatchResult r) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Reports.summary(r, new PrintStream(bytes, true, StandardCharsets.UTF_8), null);
+        return bytes.toString(StandardCharsets.UTF_8);
     }
 
     @Test

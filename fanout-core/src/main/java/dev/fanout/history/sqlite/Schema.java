@@ -30,7 +30,10 @@ import java.util.Map;
  *     for runs recorded before: their item's parameters).</li>
  * <li>Version 3: workflows. A workflow run is a batch whose items are its tasks; the batch of one task's iterations
  *     names its workflow run and task ({@code batch.workflow}, {@code batch.task}; null for a batch of its own). A run
- *     without attempts (a task of a workflow run, a skipped run) keeps its own error ({@code run.error_*}).</li>
+ *     without attempts (a task of a workflow run, a skipped run) keeps its own error ({@code run.error_*}).
+ *     Where the time went: an attempt's driver CPU and waiting for cores ({@code attempt.driver_cpu_ns, wait_ns}, 0 for
+ *     attempts recorded before), an execution's {@link dev.fanout.BatchCost} ({@code execution.cost_*}, null while
+ *     running and for executions recorded before).</li>
  * </ul>
  */
 final class Schema {
@@ -121,6 +124,17 @@ final class Schema {
                 "ALTER TABLE run ADD COLUMN error_type TEXT",
                 "ALTER TABLE run ADD COLUMN error_message TEXT",
                 "ALTER TABLE run ADD COLUMN error_trace TEXT",
+                "ALTER TABLE attempt ADD COLUMN driver_cpu_ns INTEGER NOT NULL DEFAULT 0",
+                "ALTER TABLE attempt ADD COLUMN wait_ns INTEGER NOT NULL DEFAULT 0",
+                "ALTER TABLE execution ADD COLUMN cost_process_cpu_ns INTEGER",
+                "ALTER TABLE execution ADD COLUMN cost_driver_cpu_ns INTEGER",
+                "ALTER TABLE execution ADD COLUMN cost_executor_cpu_ns INTEGER",
+                "ALTER TABLE execution ADD COLUMN cost_task_ms INTEGER",
+                "ALTER TABLE execution ADD COLUMN cost_wait_ns INTEGER",
+                "ALTER TABLE execution ADD COLUMN cost_wall_ns INTEGER",
+                "ALTER TABLE execution ADD COLUMN cost_driver_cores INTEGER",
+                "ALTER TABLE execution ADD COLUMN cost_task_slots INTEGER",
+                "ALTER TABLE execution ADD COLUMN cost_local INTEGER",
                 "CREATE INDEX batch_by_workflow ON batch (workflow, created_at)");
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fanout.Attempt;
+import dev.fanout.BatchCost;
 import dev.fanout.ErrorInfo;
 import dev.fanout.Outcome;
 import dev.fanout.RunResult;
@@ -74,7 +75,10 @@ public final class SqliteHistoryStore implements HistoryStore {
         this.insertRun = conn.prepareStatement("INSERT OR REPLACE INTO run (batch_id, idx, seq, run_id, outcome, exit_value,"
                 + " started_at, ended_at, params, error_type, error_message, error_trace) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
         this.insertAttempt = conn.prepareStatement(
-                "INSERT OR REPLACE INTO attempt VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                "INSERT OR REPLACE INTO attempt (batch_id, idx, seq, number, job_group, slot, started_at, ended_at, outcome,"
+                + " error_type, error_message, error_trace, jobs, stages, tasks, task_ms, cpu_ns, input_bytes, input_records,"
+                + " shuffle_read_bytes, shuffle_write_bytes, spilled_bytes, driver_cpu_ns, wait_ns)"
+                + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
         this.beat = conn.prepareStatement("UPDATE execution SET heartbeat_at = ? WHERE batch_id = ? AND seq = ?");
         this.begin = conn.prepareStatement("BEGIN IMMEDIATE");
         this.beginRead = conn.prepareStatement("BEGIN DEFERRED");
@@ -236,7 +240,8 @@ public final class SqliteHistoryStore implements HistoryStore {
                 p.setString(12, e == null ? null : e.stackTrace());
                 SparkMetrics m = a.metrics();
                 long[] v = {m.jobs(), m.stages(), m.tasks(), m.taskTimeMillis(), m.cpuTimeNanos(), m.inputBytes(),
-                        m.inputRecords(), m.shuffleReadBytes(), m.shuffleWriteBytes(), m.spilledBytes()};
+                        m.inputRecords(), m.shuffleReadBytes(), m.shuffleWriteBytes(), m.spilledBytes(), m.driverCpuNanos(),
+                        m.waitNanos()};
                 for (int k = 0; k < v.length; k++) {
                     p.setLong(13 + k, v[k]);
                 }
@@ -265,7 +270,8 @@ public final class SqliteHistoryStore implements HistoryStore {
     }
 
     @Override
-    public synchronized void endExecution(String batchId, int execution, ExecutionState state, Instant endedAt) {
+    public synchronized void endExecution(String batchId, int execution, ExecutionState state, Instant endedAt,
+                                          BatchCost cost) {
         inTransaction("end an execution of " + batchId, () -> {
             ExecutionState now;
             try (PreparedStatement q = conn.prepareStatement("SELECT state FROM execution WHERE batch_id = ? AND seq = ?")) {
@@ -279,13 +285,25 @@ public final class SqliteHistoryStore implements HistoryStore {
                 }
             }
             ExecutionState to = moved(batchId, execution, now, state);
-            try (PreparedStatement e = conn.prepareStatement(
-                    "UPDATE execution SET state = ?, ended_at = ?, heartbeat_at = ? WHERE batch_id = ? AND seq = ?")) {
+            try (PreparedStatement e = conn.prepareStatement("UPDATE execution SET state = ?, ended_at = ?, heartbeat_at = ?,"
+                    + " cost_process_cpu_ns = ?, cost_driver_cpu_ns = ?, cost_executor_cpu_ns = ?, cost_task_ms = ?,"
+                    + " cost_wait_ns = ?, cost_wall_ns = ?, cost_driver_cores = ?, cost_task_slots = ?, cost_local = ?"
+                    + " WHERE batch_id = ? AND seq = ?")) {
                 e.setString(1, to.name());
                 e.setLong(2, endedAt.toEpochMilli());
                 e.setLong(3, endedAt.toEpochMilli());
-                e.setString(4, batchId);
-                e.setInt(5, execution);
+                Object[] c = cost == null ? new Object[9] : new Object[] {cost.processCpuNanos(), cost.driverCpuNanos(),
+                        cost.executorCpuNanos(), cost.taskTimeMillis(), cost.waitNanos(), cost.wallNanos(), cost.driverCores(),
+                        cost.taskSlots(), cost.local() ? 1 : 0};
+                for (int k = 0; k < c.length; k++) {
+                    if (c[k] == null) {
+                        e.setNull(4 + k, Types.INTEGER);
+                    } else {
+                        e.setLong(4 + k, ((Number) c[k]).longValue());
+                    }
+                }
+                e.setString(13, batchId);
+                e.setInt(14, execution);
                 e.executeUpdate();
             }
             return null;
@@ -374,13 +392,18 @@ public final class SqliteHistoryStore implements HistoryStore {
             }
             List<Execution> executions = new ArrayList<>();
             try (PreparedStatement q = conn.prepareStatement("SELECT seq, state, parallelism, task_slots, spec, host, pid,"
-                    + " started_at, ended_at FROM execution WHERE batch_id = ? ORDER BY seq")) {
+                    + " started_at, ended_at, cost_process_cpu_ns, cost_driver_cpu_ns, cost_executor_cpu_ns, cost_task_ms,"
+                    + " cost_wait_ns, cost_wall_ns, cost_driver_cores, cost_task_slots, cost_local"
+                    + " FROM execution WHERE batch_id = ? ORDER BY seq")) {
                 q.setString(1, batchId);
                 try (ResultSet rs = q.executeQuery()) {
                     while (rs.next()) {
+                        long process = rs.getLong(10);
+                        BatchCost cost = rs.wasNull() ? null : new BatchCost(process, rs.getLong(11), rs.getLong(12),
+                                rs.getLong(13), rs.getLong(14), rs.getLong(15), rs.getInt(16), rs.getInt(17), rs.getInt(18) != 0);
                         executions.add(new Execution(rs.getInt(1), ExecutionState.valueOf(rs.getString(2)), rs.getInt(3),
                                 rs.getInt(4), spec(rs.getString(5)), rs.getString(6), rs.getLong(7),
-                                Instant.ofEpochMilli(rs.getLong(8)), time(rs, 9)));
+                                Instant.ofEpochMilli(rs.getLong(8)), time(rs, 9), cost));
                     }
                 }
             }
@@ -466,8 +489,8 @@ public final class SqliteHistoryStore implements HistoryStore {
         Map<Long, List<Attempt>> out = new HashMap<>();
         try (PreparedStatement q = conn.prepareStatement("SELECT a.idx, a.seq, a.number, a.job_group, a.slot, a.started_at,"
                 + " a.ended_at, a.outcome, a.error_type, a.error_message, a.error_trace, a.jobs, a.stages, a.tasks, a.task_ms,"
-                + " a.cpu_ns, a.input_bytes, a.input_records, a.shuffle_read_bytes, a.shuffle_write_bytes, a.spilled_bytes"
-                + " FROM attempt a WHERE a.batch_id = ? AND " + where + " ORDER BY a.idx, a.seq, a.number")) {
+                + " a.cpu_ns, a.input_bytes, a.input_records, a.shuffle_read_bytes, a.shuffle_write_bytes, a.spilled_bytes,"
+                + " a.driver_cpu_ns, a.wait_ns FROM attempt a WHERE a.batch_id = ? AND " + where + " ORDER BY a.idx, a.seq, a.number")) {
             q.setString(1, batchId);
             if (where.contains("?")) {
                 q.setInt(2, seq);
@@ -477,7 +500,8 @@ public final class SqliteHistoryStore implements HistoryStore {
                     String type = rs.getString(9);
                     ErrorInfo error = type == null ? null : new ErrorInfo(type, rs.getString(10), rs.getString(11));
                     SparkMetrics m = new SparkMetrics(rs.getLong(12), rs.getLong(13), rs.getLong(14), rs.getLong(15),
-                            rs.getLong(16), rs.getLong(17), rs.getLong(18), rs.getLong(19), rs.getLong(20), rs.getLong(21));
+                            rs.getLong(16), rs.getLong(17), rs.getLong(18), rs.getLong(19), rs.getLong(20), rs.getLong(21),
+                            rs.getLong(22), rs.getLong(23));
                     Attempt a = new Attempt(rs.getInt(3), rs.getString(4), rs.getInt(5), Instant.ofEpochMilli(rs.getLong(6)),
                             Instant.ofEpochMilli(rs.getLong(7)), Outcome.valueOf(rs.getString(8)), error, m);
                     out.computeIfAbsent(key(rs.getInt(1), rs.getInt(2)), k -> new ArrayList<>()).add(a);

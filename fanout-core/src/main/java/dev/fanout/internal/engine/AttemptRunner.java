@@ -5,6 +5,8 @@ import dev.fanout.DurationFormat;
 import dev.fanout.ErrorInfo;
 import dev.fanout.Outcome;
 import dev.fanout.SparkJob;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -37,6 +39,14 @@ import org.slf4j.LoggerFactory;
  * Only then does the slot give back its permit and its pool may take the next item. Every attempt has its own
  * job group, never reused, with interrupt-on-cancel on.
  *
+ * <h2>Driver CPU</h2>
+ * Each attempt's {@link dev.fanout.SparkMetrics#driverCpuNanos()} is the CPU time of its runner thread from just before
+ * its scope is entered to just after it is closed ({@code ThreadMXBean.getCurrentThreadCpuTime}, read on that thread):
+ * the job's own code and whatever Spark does on the calling thread (analysis, optimization, planning, code generation,
+ * Delta snapshots and commits, collecting results). Work Spark does for the run on its other threads (scheduler event
+ * loop, listener bus, broadcast and listing pools, GC, JIT) and the executors' work are not in it. A thread abandoned
+ * after a cancel is read from the slot thread ({@code getThreadCpuTime(id)}) up to the moment the attempt ends.
+ *
  * <h2>Time</h2>
  * The attempt's deadline, the backoff before a retry and the grace period are all waited for through the
  * injected {@link Ticker}, on conditions that a finished attempt or a cancel signals at once: nothing here polls
@@ -44,6 +54,8 @@ import org.slf4j.LoggerFactory;
  */
 final class AttemptRunner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AttemptRunner.class);
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final boolean THREAD_CPU = threadCpuTime();
 
     private final Cluster cluster;
     private final Ticker ticker;
@@ -118,7 +130,8 @@ final class AttemptRunner implements AutoCloseable {
             endedAt = settings.clock().instant();
             awaitMetrics(group);
         }
-        Attempt attempt = new Attempt(number, group, slot, startedAt, endedAt, outcome, info, cluster.takeMetrics(group));
+        Attempt attempt = new Attempt(number, group, slot, startedAt, endedAt, outcome, info,
+                cluster.takeMetrics(group).withDriverCpuNanos(task.driverCpuNanos()));
         return new Ended(attempt, value, error);
     }
 
@@ -156,6 +169,25 @@ final class AttemptRunner implements AutoCloseable {
         }
     }
 
+    /** Whether this JVM measures threads' CPU time (it does on HotSpot/Linux); turns it on when it is off. */
+    private static boolean threadCpuTime() {
+        try {
+            if (!THREADS.isCurrentThreadCpuTimeSupported()) {
+                return false;
+            }
+            if (!THREADS.isThreadCpuTimeEnabled()) {
+                THREADS.setThreadCpuTimeEnabled(true);
+            }
+            return true;
+        } catch (UnsupportedOperationException | SecurityException e) {
+            return false;
+        }
+    }
+
+    private static long threadCpuNow() {
+        return THREAD_CPU ? Math.max(0, THREADS.getCurrentThreadCpuTime()) : 0;
+    }
+
     private ExecutorService newExecutor() {
         String name = threadName + "." + (generation++);
         return Executors.newSingleThreadExecutor(r -> {
@@ -188,6 +220,8 @@ final class AttemptRunner implements AutoCloseable {
         private boolean returned;  // the runner is done with it (or it never ran)
         private boolean cancelled;
         private Thread thread;     // the runner, while job code may be running
+        private long cpuStart;     // the runner's CPU time when it took the attempt
+        private long cpuNanos;     // the runner's CPU time spent on it, once returned
         String value;
         Throwable error;
 
@@ -208,6 +242,7 @@ final class AttemptRunner implements AutoCloseable {
                 started = true;
                 ran = true;
                 thread = Thread.currentThread();
+                cpuStart = threadCpuNow();
             } finally {
                 lock.unlock();
             }
@@ -218,10 +253,12 @@ final class AttemptRunner implements AutoCloseable {
             } catch (Throwable e) {
                 t = e;
             } finally {
+                long cpuEnd = threadCpuNow();
                 lock.lock();
                 try {
                     value = v;
                     error = t;
+                    cpuNanos = Math.max(0, cpuEnd - cpuStart);
                     returned = true;
                     thread = null;
                     changed.signalAll();
@@ -242,6 +279,26 @@ final class AttemptRunner implements AutoCloseable {
                     changed.await();
                 }
                 return true;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /**
+         * The runner thread's CPU time on this attempt: measured on the thread when it returned, read from here for a
+         * thread still running (abandoned after a cancel), 0 when job code never ran.
+         */
+        long driverCpuNanos() {
+            lock.lock();
+            try {
+                if (!ran) {
+                    return 0;
+                }
+                if (returned || thread == null || !THREAD_CPU) {
+                    return cpuNanos;
+                }
+                long now = THREADS.getThreadCpuTime(thread.getId()); // -1 once the thread is gone
+                return now < 0 ? 0 : Math.max(0, now - cpuStart);
             } finally {
                 lock.unlock();
             }

@@ -1,6 +1,7 @@
 package dev.fanout.internal.engine;
 
 import dev.fanout.Attempt;
+import dev.fanout.BatchCost;
 import dev.fanout.BatchResult;
 import dev.fanout.DurationFormat;
 import dev.fanout.ErrorInfo;
@@ -9,6 +10,8 @@ import dev.fanout.FanoutListener;
 import dev.fanout.Outcome;
 import dev.fanout.RunResult;
 import dev.fanout.SparkJob;
+import dev.fanout.SparkMetrics;
+import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -56,7 +59,8 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>What it reports</h2>
  * {@link BatchResult#parallelism()} is the most runs this batch had in flight at once; the batch-start event
- * carries the engine's limit when the batch started.
+ * carries the engine's limit when the batch started. {@link BatchResult#cost()} sums every run's metrics as it is
+ * recorded (also with {@code retainRuns(false)}), and reads the JVM's process CPU at the batch's start and end.
  */
 final class BatchRun {
     static final String GROUP_PREFIX = "fanout-";
@@ -84,6 +88,7 @@ final class BatchRun {
     private final Map<Integer, Slot> slots = new HashMap<>(); // by pool index; only the dispatcher adds
     private final List<RunResult> results = new ArrayList<>();
     private final EnumMap<Outcome, Long> counts = new EnumMap<>(Outcome.class);
+    private SparkMetrics spent = SparkMetrics.ZERO;
     private int nextIndex;
     private int active;
     private int peak;
@@ -127,6 +132,8 @@ final class BatchRun {
     /** Runs the batch to its end and returns every item's outcome. */
     BatchResult execute() {
         Instant startedAt = settings.clock().instant();
+        long cpu0 = processCpuNanos();
+        long wall0 = ticker.nanoTime();
         int limit = limiter.limitNow();
         listeners.fire(l -> l.onBatchStart(new FanoutListener.BatchStart(batchId, jobName, limit, startedAt, expected)));
         Object hook = ShutdownHooks.install(() -> stop("the JVM is shutting down", true), this::awaitRunsQuietly);
@@ -137,11 +144,13 @@ final class BatchRun {
             ShutdownHooks.remove(hook);
             slots.values().forEach(Slot::close);
         }
+        long cpu1 = processCpuNanos();
+        long wall = ticker.nanoTime() - wall0;
         BatchResult result;
         lock.lock();
         try {
             result = new BatchResult(batchId, jobName, peak, startedAt, settings.clock().instant(),
-                    counts, settings.retainRuns() ? results : List.of(), interrupted);
+                    counts, settings.retainRuns() ? results : List.of(), interrupted, cost(cpu0, cpu1, wall));
         } finally {
             lock.unlock();
         }
@@ -151,6 +160,29 @@ final class BatchRun {
                     + itemsError.getMessage(), itemsError);
         }
         return result;
+    }
+
+    /** What the batch cost, from the runs' metrics summed so far (under the lock) and the process CPU read around it. */
+    private BatchCost cost(long cpu0, long cpu1, long wallNanos) {
+        int slots;
+        boolean local;
+        try {
+            Cluster.Capacity c = cluster.capacity();
+            local = c.local();
+            slots = local ? c.localCores() : c.totalCores();
+        } catch (RuntimeException e) { // a stopped SparkContext: the figures that need it are left out
+            local = false;
+            slots = 0;
+        }
+        long process = cpu0 < 0 || cpu1 < 0 ? -1 : cpu1 - cpu0;
+        return new BatchCost(process, spent.driverCpuNanos(), spent.cpuTimeNanos(), spent.taskTimeMillis(),
+                spent.waitNanos(), wallNanos, Runtime.getRuntime().availableProcessors(), slots, local);
+    }
+
+    /** CPU time of this JVM so far (all threads, user + system), -1 when the JVM does not tell. */
+    static long processCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : -1;
     }
 
     /** Stops the batch: cancels the runs in flight on the cluster, skips the rest. Safe from any thread. */
@@ -420,6 +452,7 @@ final class BatchRun {
         lock.lock();
         try {
             counts.merge(result.outcome(), 1L, Long::sum);
+            spent = spent.plus(result.metrics());
             if (settings.retainRuns()) {
                 results.set(position, result);
             }

@@ -108,7 +108,7 @@ public final class HistoryRecorder implements FanoutListener, AutoCloseable {
     public void onBatchEnd(BatchResult result) {
         ExecutionState state = result.interrupted() ? ExecutionState.INTERRUPTED
                 : result.succeeded() ? ExecutionState.SUCCEEDED : ExecutionState.FAILED;
-        write(() -> store.endExecution(batchId, execution, state, result.endedAt()));
+        write(() -> store.endExecution(batchId, execution, state, result.endedAt(), result.cost()));
     }
 
     /** Ends the execution in {@code state} (for a batch that is not run by the engine: a workflow run's tasks). */

@@ -41,6 +41,16 @@ import org.apache.spark.scheduler.SparkListenerTaskStart;
  * fence event to the listener bus and waits until this listener has seen it: every event posted
  * before the cancellation (in particular the group's {@code StageSubmitted}) has then been counted.
  * Only groups with the given prefix are tracked.
+ *
+ * <h2>Waiting for cores</h2>
+ * Per group it also follows how many of its tasks are ready but not launched (a submitted stage's tasks minus the
+ * first launches seen: retries and speculative copies are not counted) and how many run. Whenever the group has ready
+ * tasks and none running it is waiting for cores; those intervals are summed in scheduler time (the events' own
+ * {@code submissionTime}, {@code launchTime}, {@code finishTime} and {@code completionTime}, not the time the
+ * listener got them, which lags). An interval still open when the metrics are taken ends then. The alternative, each
+ * task's launch minus its stage's submission summed, counts a stage's own queue (task 9 of 10 on one core waits for
+ * tasks 1-8 of the same run) and adds up task-seconds, not the run's wall time; what a run lost to the other runs is
+ * the time it could not progress at all.
  */
 public final class GroupTaskTracker extends SparkListener {
     private static final Map<SparkContext, GroupTaskTracker> TRACKERS = new WeakHashMap<>();
@@ -49,7 +59,7 @@ public final class GroupTaskTracker extends SparkListener {
 
     private final String prefix;
     private final Map<Long, Stage> stages = new HashMap<>();
-    private final Map<String, long[]> metrics = new HashMap<>();
+    private final Map<String, Group> metrics = new HashMap<>();
     private long fenceSeen;
 
     private GroupTaskTracker(String prefix) {
@@ -105,12 +115,18 @@ public final class GroupTaskTracker extends SparkListener {
      * task end of the group has been counted.
      */
     public synchronized SparkMetrics takeMetrics(String group) {
-        long[] m = metrics.remove(group);
-        return m == null ? SparkMetrics.ZERO : new SparkMetrics(m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8], m[9]);
+        Group g = metrics.remove(group);
+        if (g == null) {
+            return SparkMetrics.ZERO;
+        }
+        g.waiting(false, System.currentTimeMillis()); // still waiting (a cancelled run's stage never completed): ends now
+        long[] m = g.counts;
+        return new SparkMetrics(m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8], m[9], 0,
+                g.waitMillis * 1_000_000L);
     }
 
-    private long[] metricsOf(String group) {
-        return metrics.computeIfAbsent(group, g -> new long[10]);
+    private Group metricsOf(String group) {
+        return metrics.computeIfAbsent(group, g -> new Group());
     }
 
     private boolean busy(String group) {
@@ -127,7 +143,7 @@ public final class GroupTaskTracker extends SparkListener {
         String group = event.properties() == null ? null : event.properties().getProperty("spark.jobGroup.id");
         if (group != null && group.startsWith(prefix)) {
             synchronized (this) {
-                metricsOf(group)[0]++;
+                metricsOf(group).counts[0]++;
             }
         }
     }
@@ -139,8 +155,12 @@ public final class GroupTaskTracker extends SparkListener {
             return;
         }
         synchronized (this) {
-            stages.put(key(event.stageInfo().stageId(), event.stageInfo().attemptNumber()), new Stage(group));
-            metricsOf(group)[1]++;
+            Group g = metricsOf(group);
+            int ready = event.stageInfo().numTasks();
+            stages.put(key(event.stageInfo().stageId(), event.stageInfo().attemptNumber()), new Stage(group, g, ready));
+            g.counts[1]++;
+            g.ready += ready;
+            g.update(time(event.stageInfo().submissionTime()));
         }
     }
 
@@ -150,6 +170,12 @@ public final class GroupTaskTracker extends SparkListener {
             Stage s = stages.get(key(event.stageId(), event.stageAttemptId()));
             if (s != null) {
                 s.running++;
+                s.owner.running++;
+                if (event.taskInfo().attemptNumber() == 0 && !event.taskInfo().speculative() && s.ready > 0) {
+                    s.ready--;
+                    s.owner.ready--;
+                }
+                s.owner.update(event.taskInfo().launchTime());
             }
         }
     }
@@ -163,14 +189,18 @@ public final class GroupTaskTracker extends SparkListener {
             }
             if (s.running > 0) {
                 s.running--;
+                s.owner.running--;
                 notifyAll();
             }
-            long[] m = metricsOf(s.group);
+            long finished = event.taskInfo().finishTime();
+            s.owner.update(finished > 0 ? finished : System.currentTimeMillis());
+            long[] m = s.owner.counts;
             m[2]++;
             TaskMetrics t = event.taskMetrics(); // null for some failed tasks
             if (t != null) {
-                m[3] += t.executorRunTime();
-                m[4] += t.executorCpuTime();
+                // the core is the task's from the start of its deserialization on the executor to the end of its run
+                m[3] += t.executorDeserializeTime() + t.executorRunTime();
+                m[4] += t.executorDeserializeCpuTime() + t.executorCpuTime();
                 m[5] += t.inputMetrics().bytesRead();
                 m[6] += t.inputMetrics().recordsRead();
                 m[7] += t.shuffleReadMetrics().totalBytesRead();
@@ -188,6 +218,9 @@ public final class GroupTaskTracker extends SparkListener {
             if (s != null) {
                 s.completed = true;
                 s.completedAt = now;
+                s.owner.ready -= s.ready; // a failed or cancelled stage's tasks will never launch
+                s.ready = 0;
+                s.owner.update(time(event.stageInfo().completionTime()));
             }
             for (Iterator<Stage> it = stages.values().iterator(); it.hasNext(); ) {
                 Stage old = it.next();
@@ -209,18 +242,50 @@ public final class GroupTaskTracker extends SparkListener {
         }
     }
 
+    /** An event's scheduler time (epoch ms), or now when Spark did not set it. */
+    private static long time(scala.Option<Object> t) {
+        return t.isDefined() ? (Long) t.get() : System.currentTimeMillis();
+    }
+
     private static long key(int stageId, int attempt) {
         return ((long) stageId << 20) | attempt;
     }
 
     private static final class Stage {
         final String group;
+        final Group owner;
         int running;
+        int ready;      // tasks not launched yet
         boolean completed;
         long completedAt;
 
-        Stage(String group) {
+        Stage(String group, Group owner, int ready) {
             this.group = group;
+            this.owner = owner;
+            this.ready = ready;
+        }
+    }
+
+    /** One job group's counts (the {@link SparkMetrics} fields in order) and its waiting for cores. */
+    private static final class Group {
+        final long[] counts = new long[10];
+        int running;
+        int ready;
+        long waitingSince = -1; // epoch ms while it has ready tasks and none running
+        long waitMillis;
+
+        /** Called after every change of {@code ready} or {@code running}, at the event's scheduler time. */
+        void update(long at) {
+            waiting(ready > 0 && running == 0, at);
+        }
+
+        void waiting(boolean now, long at) {
+            if (now && waitingSince < 0) {
+                waitingSince = at;
+            } else if (!now && waitingSince >= 0) {
+                waitMillis += Math.max(0, at - waitingSince);
+                waitingSince = -1;
+            }
         }
     }
 
