@@ -67,14 +67,14 @@ public final class PatternsReport {
         h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").append(esc(title)).append("</title>\n")
                 .append("<style>body{font:14px system-ui,sans-serif;margin:24px;color:#222}table{border-collapse:collapse}"
                         + "td,th{padding:4px 10px;border-bottom:1px solid #ddd;text-align:right}td:first-child,th:first-child,"
-                        + "td.l{text-align:left}.err{color:#b00}p.note{color:#555;max-width:860px}</style>\n</head><body>\n")
+                        + "td.l,th.l{text-align:left}.err{color:#b00}p.note{color:#555;max-width:860px}</style>\n</head><body>\n")
                 .append("<h1>").append(esc("Many small Spark jobs from one driver")).append("</h1>\n<p>")
                 .append(esc(String.format(Locale.ROOT, "%s over %d day(s) %s..%s on %s; median of %d round(s), pattern order rotated"
                                 + " each round; %s.", r.job(), r.days(), r.firstDay(), r.lastDay(), r.master(), r.rounds(), warmup(r))))
                 .append("</p>\n");
         h.append(svg(r)).append('\n');
-        h.append("<table><thead><tr><th>pattern</th><th>how</th><th>scheduling</th><th>threads</th><th>wall s (median)</th>"
-                + "<th>min</th><th>max</th><th>CPU s (median)</th><th>speed-up</th><th>rows</th></tr></thead><tbody>\n");
+        h.append("<table><thead><tr><th>pattern</th><th class=\"l\">how</th><th class=\"l\">scheduling</th><th>threads</th><th>wall s (median)</th>"
+                + "<th>min</th><th>max</th><th>CPU s (median)</th><th>speed-up</th><th class=\"l\">rows</th></tr></thead><tbody>\n");
         for (PatternResult p : r.patterns()) {
             h.append("<tr><td>").append(esc(p.name())).append("</td><td class=\"l\">").append(esc(p.how()))
                     .append("</td><td class=\"l\">").append(esc(p.scheduling())).append("</td><td>").append(p.threads())
@@ -98,7 +98,7 @@ public final class PatternsReport {
         int height = 380;
         int left = 64;
         int right = 24;
-        int top = 40;
+        int top = 58;
         int bottom = 70;
         double plotW = width - left - right;
         double plotH = height - top - bottom;
@@ -139,8 +139,9 @@ public final class PatternsReport {
             s.append(String.format(Locale.ROOT, "<g class=\"whisker\" stroke=\"#222\"><line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>"
                     + "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/><line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/></g>%n",
                     cx, cx, yLo, yHi, cx - 8, cx + 8, yLo, yLo, cx - 8, cx + 8, yHi, yHi));
-            s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-weight=\"bold\">%.1fs</text>%n",
-                    cx, Math.min(yHi, y) - 6, p.medianWall()));
+            boolean inside = h >= 22; // the value inside the bar's top, else above the whisker
+            s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-weight=\"bold\" fill=\"%s\">%.1fs</text>%n",
+                    inside ? cx - barW / 4 : cx, inside ? y + 16 : Math.min(yHi, y) - 6, inside ? "#fff" : "#222", p.medianWall()));
             s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>%n", cx, top + plotH + 18, esc(p.name())));
             s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#555\">%s</text>%n", cx,
                     top + plotH + 34, esc(p.threads() + " thread(s), " + String.format(Locale.ROOT, "%.2fx", r.speedUp(p)))));
@@ -148,9 +149,11 @@ public final class PatternsReport {
                     top + plotH + 50, esc(p.scheduling())));
         }
         double ly = top + plotH - r.limitSeconds() / yMax * plotH;
+        // the line across the bars; its label as a legend above the plot, where no bar can hide it
         s.append(String.format(Locale.ROOT, "<line class=\"limit\" x1=\"%d\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#d35400\""
-                + " stroke-width=\"2\" stroke-dasharray=\"6 4\"/><text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" fill=\"#d35400\">%s</text>%n",
-                left, left + plotW, ly, ly, left + plotW, ly - 5,
+                + " stroke-width=\"2\" stroke-dasharray=\"6 4\"/><line x1=\"%.1f\" x2=\"%.1f\" y1=\"40\" y2=\"40\" stroke=\"#d35400\""
+                + " stroke-width=\"2\" stroke-dasharray=\"6 4\"/><text x=\"%.1f\" y=\"44\" fill=\"#d35400\">%s</text>%n",
+                left, left + plotW, ly, ly, left + plotW - 330, left + plotW - 300, left + plotW - 294,
                 esc(String.format(Locale.ROOT, "CPU-bound limit %.1fs (sequential CPU / %d task slots)", r.limitSeconds(), r.taskSlots()))));
         return s.append("</svg>").toString();
     }
