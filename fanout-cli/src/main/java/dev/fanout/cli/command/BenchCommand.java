@@ -1,14 +1,31 @@
 package dev.fanout.cli.command;
 
+import dev.fanout.BadInputException;
+import dev.fanout.Items;
+import dev.fanout.Parallelism;
+import dev.fanout.Redaction;
 import dev.fanout.cli.Environment;
+import dev.fanout.cli.ExitCode;
 import dev.fanout.cli.FanoutCommand;
-
 import dev.fanout.cli.bench.OverheadBenchmark;
+import dev.fanout.cli.bench.PatternsBenchmark;
+import dev.fanout.cli.bench.PatternsReport;
+import dev.fanout.cli.option.RunOptions;
+import dev.fanout.cli.option.SparkOptions;
+import dev.fanout.examples.airline.DailyMetrics;
+import dev.fanout.examples.airline.Warehouse;
+import io.delta.tables.DeltaTable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
@@ -16,11 +33,12 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "bench", sortOptions = false, mixinStandardHelpOptions = true,
-        subcommands = {BenchCommand.History.class, BenchCommand.WorkflowLoop.class},
+        subcommands = {BenchCommand.History.class, BenchCommand.WorkflowLoop.class, BenchCommand.Patterns.class},
         description = {"Measure fanout's per-run overhead against a bare ExecutorService running the same trivial",
                 "Spark job the same number of times at the same parallelism, side by side; prints medians.",
                 "'fanout bench history' measures the history store instead; 'fanout bench workflow' a workflow's loop",
-                "against the same items as one batch."})
+                "against the same items as one batch; 'fanout bench patterns' the ways to run many small jobs from one",
+                "driver on the demo's day job."})
 public final class BenchCommand implements Callable<Integer> {
     @ParentCommand
     FanoutCommand parent;
@@ -126,6 +144,138 @@ public final class BenchCommand implements Callable<Integer> {
                 return 0;
             } finally {
                 bench.parent.env().spark().stop(spark);
+            }
+        }
+    }
+
+    @Command(name = "patterns", sortOptions = false, mixinStandardHelpOptions = true,
+            description = {"The ways to run many small Spark jobs from one driver, side by side on the demo's",
+                    "day job (DailyMetrics) over the same days: a sequential loop; 'parallel collections' (a pool of the driver's",
+                    "cores, FIFO); a fixed thread pool, FIFO; the fixed pool with a FAIR pool per thread; fanout with",
+                    "Parallelism.auto(). Interleaved rounds after a warm-up; medians of wall and CPU seconds, the speed-up over the",
+                    "sequential loop and the CPU-bound limit, as a table and as an HTML page with an SVG bar chart. After each",
+                    "pattern its rows are checked against the sequential loop's; a pattern with other rows is an error (exit 1)."},
+            footer = {"", "Examples:",
+                    "  fanout bench patterns --dir fanout-demo --days 8 --rounds 1",
+                    "  fanout bench patterns --dir fanout-demo --master spark://127.0.0.1:7077 --html cluster.html"})
+    static final class Patterns implements Callable<Integer> {
+        static final String JOB = "dev.fanout.examples.airline.DailyMetrics";
+
+        @ParentCommand
+        BenchCommand bench;
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--dir", paramLabel = "DIR", defaultValue = "fanout-demo",
+                description = "The demo's data (fanout demo --dir DIR made it; default: ./${DEFAULT-VALUE}). DailyMetrics"
+                        + " rewrites its daily_metrics table there.")
+        Path dir;
+
+        @Option(names = {"-p", "--param"}, paramLabel = "KEY=VALUE",
+                description = "A parameter passed to every run; -p warehouse=DIR is the same as --dir DIR.")
+        Map<String, String> params = new LinkedHashMap<>();
+
+        @Option(names = "--range", paramLabel = "[day=]FROM..TO", defaultValue = "day=2026-10-01..2026-12-31",
+                description = "The days (default: the demo's ${DEFAULT-VALUE}, 92 days).")
+        String range;
+
+        @Option(names = "--days", paramLabel = "N", description = "Only the first N days of the range, for a quick look.")
+        Integer days;
+
+        @Option(names = "--rounds", defaultValue = "3", description = "Measured rounds, each running every pattern once (default: ${DEFAULT-VALUE}).")
+        int rounds;
+
+        @Option(names = "--threads", paramLabel = "N", defaultValue = "8",
+                description = "Threads of the fixed-pool patterns, FIFO and FAIR (default: ${DEFAULT-VALUE}).")
+        int threads;
+
+        @Option(names = "--warmup-days", paramLabel = "N", defaultValue = "4",
+                description = "Days of the unmeasured warm-up, a sequential loop (default: ${DEFAULT-VALUE}).")
+        int warmupDays;
+
+        @Option(names = "--html", paramLabel = "FILE", defaultValue = "bench-patterns.html",
+                description = "Where to write the chart (default: ./${DEFAULT-VALUE}).")
+        Path html;
+
+        @Option(names = "--executor-wait", paramLabel = "DURATION", converter = RunOptions.DurationConverter.class,
+                defaultValue = "60s", description = "On a cluster: how long to wait for executors to register (default: ${DEFAULT-VALUE}).")
+        Duration executorWait;
+
+        @Mixin
+        SparkOptions spark;
+
+        @Override
+        public Integer call() throws Exception {
+            try {
+                return execute();
+            } catch (BadInputException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+        }
+
+        private int execute() throws Exception {
+            if (rounds < 1 || threads < 1 || warmupDays < 0 || (days != null && days < 1)) {
+                throw new BadInputException("--rounds, --threads and --days must be at least 1 and --warmup-days at least 0, got "
+                        + rounds + ", " + threads + ", " + days + ", " + warmupDays);
+            }
+            Path data = dir;
+            String given = params.get("warehouse");
+            if (given != null) {
+                if (spec.commandLine().getParseResult().hasMatchedOption("--dir")
+                        && !Path.of(given).toAbsolutePath().normalize().equals(dir.toAbsolutePath().normalize())) {
+                    throw new BadInputException("--dir " + dir + " and -p warehouse=" + given + " differ; give one");
+                }
+                data = Path.of(given);
+            }
+            Warehouse warehouse = new Warehouse(data);
+            if (warehouse.generatedWith().isEmpty()) {
+                throw new BadInputException("no demo data in " + warehouse.dir() + "; make it with: fanout demo --dir " + data);
+            }
+            String dayRange = range.contains("=") ? range : "day=" + range;
+            if (!dayRange.startsWith("day=")) {
+                throw new BadInputException("--range " + range + ": DailyMetrics takes 'day', e.g. --range day=2026-10-01..2026-10-31");
+            }
+            List<Map<String, String>> items;
+            try {
+                items = Items.parseRange(dayRange).toList();
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException("--range " + range + ": " + e.getMessage());
+            }
+            if (days != null && days < items.size()) {
+                items = items.subList(0, days);
+            }
+            List<Map<String, String>> runs = new ArrayList<>(items.size());
+            for (Map<String, String> item : items) {
+                Map<String, String> p = new LinkedHashMap<>(params);
+                p.putAll(item);
+                p.put("warehouse", warehouse.dir().toString());
+                runs.add(p);
+            }
+            SparkCommand.LoadedJob loaded = SparkCommand.load(JOB, spark);
+            RunOptions none = new RunOptions();
+            none.noHistory = true;
+            none.secrets = Redaction.DEFAULT_PATTERN;
+            Environment env = bench.parent.env();
+            try (BatchLauncher launcher = new BatchLauncher(env, "bench patterns", spark, none)) {
+                SparkSession session = launcher.start(Math.max(threads, Parallelism.DEFAULT_MAX), loaded.loader(),
+                        "bench patterns", Map.of("spark.ui.enabled", "false"));
+                launcher.sizing(Parallelism.auto(), executorWait);
+                if (!DeltaTable.isDeltaTable(session, warehouse.dailyMetrics())) {
+                    DailyMetrics.createTable(session, warehouse);
+                }
+                env.err().printf("fanout bench patterns: %s over %d day(s) %s..%s, %d round(s) of 5 patterns%n", loaded.job().name(),
+                        runs.size(), items.get(0).get("day"), items.get(items.size() - 1).get("day"), rounds);
+                PatternsBenchmark.Result result = new PatternsBenchmark(session,
+                        loaded.job(), runs, warehouse.dailyMetrics(), rounds, threads, warmupDays, env.err()).run();
+                PatternsReport.text(result, env.out());
+                Path file = html.toAbsolutePath();
+                if (file.getParent() != null) {
+                    Files.createDirectories(file.getParent());
+                }
+                Files.writeString(file, PatternsReport.html(result));
+                env.err().println("chart: " + file);
+                return result.allChecked() ? ExitCode.OK : ExitCode.FAILED;
             }
         }
     }
