@@ -36,7 +36,7 @@ public final class SparkCluster implements Cluster {
     public Scope enter(String group, String description, String pool, boolean newSession) {
         SparkSession session = spark;
         if (newSession) {
-            session = spark.newSession();
+            session = runSession(spark);
             runSessions.put(group, session); // only a run's own session may be interrupted as a whole
         }
         RunScope scope;
@@ -59,6 +59,29 @@ public final class SparkCluster implements Cluster {
                 runSessions.remove(group);
             }
         };
+    }
+
+    /** The config key of Spark's per-session artifact isolation (an internal SQL setting of Spark 4). */
+    public static final String ARTIFACT_ISOLATION = "spark.sql.artifact.isolation.enabled";
+
+    /**
+     * A new session for one run: {@code newSession()} without Spark 4's per-session artifact isolation, unless the
+     * application set {@value #ARTIFACT_ISOLATION} itself.
+     *
+     * <p>With isolation on (Spark's default), each session's jobs carry the session's id to the executors, which give
+     * it a class loader of its own. Spark's cache of compiled generated code is keyed by class loader, so every run
+     * compiled all its generated classes again (Janino, in the tasks), and each class name Janino resolved went through
+     * that loader's remote class lookup first. Measured on the demo's day job: about a quarter of a run's CPU. Runs of
+     * one fanout share the application's jars ({@code spark.jars}, {@code --jars}); a run that adds artifacts to its own
+     * session (Spark Connect style) is the case isolation is for, and an application that needs it sets the key.
+     */
+    public static SparkSession runSession(SparkSession parent) {
+        SparkSession session = parent.newSession();
+        if (!parent.sparkContext().conf().contains(ARTIFACT_ISOLATION) && !parent.conf().contains(ARTIFACT_ISOLATION)) {
+            // read lazily by the session's ArtifactManager, on its first query: set before anything runs on it
+            session.conf().set(ARTIFACT_ISOLATION, "false");
+        }
+        return session;
     }
 
     @Override
