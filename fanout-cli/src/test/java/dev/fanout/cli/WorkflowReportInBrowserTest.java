@@ -9,8 +9,6 @@ import dev.fanout.history.HistoryStore;
 import dev.fanout.testing.SharedSpark;
 import dev.fanout.workflow.Workflow;
 import dev.fanout.workflow.WorkflowResult;
-import java.awt.image.BufferedImage;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,10 +19,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,7 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
  * per iteration colored by outcome, the skipped task said to be skipped) and that the bars are really painted.
  */
 class WorkflowReportInBrowserTest {
-    private static final Path CHROMIUM = Path.of(System.getProperty("fanout.test.chromium", "/usr/bin/chromium"));
     private static final int GREEN = 0x2f9e44;
     private static final int RED = 0xe03131;
 
@@ -44,8 +39,7 @@ class WorkflowReportInBrowserTest {
 
     @Test
     void theWorkflowIsDrawnWithALaneGroupPerTaskAndABarPerIteration() throws Exception {
-        assertThat(Files.isExecutable(CHROMIUM))
-                .as("the report test needs Chromium at %s: apt-get install -y chromium (.ci/run does)", CHROMIUM).isTrue();
+        HeadlessChromium chromium = new HeadlessChromium(dir);
         String echo = EchoJob.class.getName();
         Path file = Files.writeString(dir.resolve("flow.yml"), """
                 name: browser-flow
@@ -82,14 +76,14 @@ class WorkflowReportInBrowserTest {
         assertThat(r.exit()).as(r.err()).isZero();
 
         Path log = dir.resolve("console.log");
-        String dom = chromium(log, "--dump-dom", report.toUri().toString());
+        String dom = chromium.dom(report, log);
         assertThat(dom).contains("data-rendered=\"true\"").doesNotContain("data-error=");
         assertThat(Files.readString(log)).as("the browser's console").doesNotContain("Uncaught");
         assertThat(all(dom, "<div class=\"task\" data-task=\"([^\"]+)\" data-outcome=\"([A-Z_]+)\""))
                 .as("one lane group per task, in the file's order, with its outcome")
                 .containsExactly("prepare SUCCEEDED", "days FAILED", "summary SKIPPED", "alert SUCCEEDED");
-        assertThat(count(dom, "class=\"bar\"")).as("a bar per iteration: 1 + 6 + 1").isEqualTo(8);
-        assertThat(count(dom, "data-outcome=\"FAILED\"></rect>")).as("bars of failed iterations").isEqualTo(1);
+        assertThat(HeadlessChromium.count(dom, "class=\"bar\"")).as("a bar per iteration: 1 + 6 + 1").isEqualTo(8);
+        assertThat(HeadlessChromium.count(dom, "data-outcome=\"FAILED\"></rect>")).as("bars of failed iterations").isEqualTo(1);
         // the loop's lane group: a row per slot its iterations ran in, no two bars of a row overlapping
         Matcher lanes = Pattern.compile("<svg width=\"\\d+\" height=\"(\\d+)\" class=\"lanes\" data-task=\"days\">(.*?)</svg>")
                 .matcher(dom);
@@ -116,20 +110,9 @@ class WorkflowReportInBrowserTest {
         assertThat(dom).contains("execution 1 (first run) · failed", "IllegalStateException: asked to fail",
                 "Iterations that did not succeed (1)");
 
-        Path png = dir.resolve("shot.png");
-        chromium(dir.resolve("shot.log"), "--screenshot=" + png, "--window-size=1280,1000", report.toUri().toString());
-        BufferedImage image = ImageIO.read(png.toFile());
-        int green = 0;
-        int red = 0;
-        for (int y = 0; y < image.getHeight(); y++) {
-            for (int x = 0; x < image.getWidth(); x++) {
-                int rgb = image.getRGB(x, y) & 0xffffff;
-                green += rgb == GREEN ? 1 : 0;
-                red += rgb == RED ? 1 : 0;
-            }
-        }
-        assertThat(green).as("pixels of succeeded bars").isGreaterThan(300);
-        assertThat(red).as("pixels of the failed bar").isGreaterThan(20);
+        Map<Integer, Integer> pixels = chromium.pixels(report, 1280, 1000, GREEN, RED);
+        assertThat(pixels.get(GREEN)).as("pixels of succeeded bars").isGreaterThan(300);
+        assertThat(pixels.get(RED)).as("pixels of the failed bar").isGreaterThan(20);
     }
 
     private static List<String> all(String text, String regex) {
@@ -141,31 +124,5 @@ class WorkflowReportInBrowserTest {
         return out;
     }
 
-    private static int count(String text, String what) {
-        Matcher m = Pattern.compile(Pattern.quote(what)).matcher(text);
-        int n = 0;
-        while (m.find()) {
-            n++;
-        }
-        return n;
-    }
 
-    /** Runs headless Chromium (a fresh profile, its console on stderr into {@code log}) and returns its stdout. */
-    private String chromium(Path log, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
-                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--enable-logging=stderr", "--v=0",
-                "--user-data-dir=" + Files.createTempDirectory(dir, "profile")));
-        cmd.addAll(List.of(args));
-        Path out = Files.createTempFile(dir, "chromium", ".out");
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(log.toFile()).start();
-        try {
-            assertThat(p.waitFor(90, TimeUnit.SECONDS)).as("chromium finished").isTrue();
-            assertThat(p.exitValue()).as(Files.readString(log)).isZero();
-            return Files.readString(out, StandardCharsets.UTF_8);
-        } finally {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-        }
-    }
 }
