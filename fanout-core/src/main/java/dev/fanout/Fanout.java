@@ -281,7 +281,8 @@ public final class Fanout implements AutoCloseable {
     public WorkflowResult resume(Workflow workflow, String runId, Map<String, String> params, ClassLoader loader,
                                  WorkflowListener listener) {
         HistoryStore store = requireHistory("resume");
-        BatchRecord recorded = WorkflowRecord.RecordedRun.read(store, runId, workflow).run();
+        WorkflowRecord.RecordedRun run = WorkflowRecord.RecordedRun.read(store, runId, workflow);
+        BatchRecord recorded = run.run();
         Map<String, String> merged = new java.util.LinkedHashMap<>();
         recorded.spec().params().forEach((k, v) -> {
             if (workflow.params().containsKey(k)) {
@@ -302,7 +303,7 @@ public final class Fanout implements AutoCloseable {
             org.slf4j.LoggerFactory.getLogger(Fanout.class).warn("{} changed since workflow run {} started; the resume runs"
                     + " the file as it is now (tasks that succeeded are kept as they ran)", wf.path(), runId);
         }
-        return runWorkflow(WorkflowRun.resume(workflowContext(), wf, jobs, listener, runId));
+        return runWorkflow(WorkflowRun.resume(workflowContext(), wf, jobs, listener, run));
     }
 
     private WorkflowResult runWorkflow(WorkflowRun run) {

@@ -68,10 +68,21 @@ public final class BenchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(),
                     "--runs, --parallelism and --rounds must be at least 1, got " + runs + ", " + parallelism + ", " + rounds);
         }
+        return withSpark("fanout bench", spark -> new OverheadBenchmark(spark, runs, parallelism, rounds, parent.env().out())
+                .run(workloads));
+    }
+
+    /** What a benchmark does on the Spark it is given. */
+    interface OnSpark {
+        void run(SparkSession spark) throws Exception;
+    }
+
+    /** Runs {@code body} on a Spark application of {@code --master} and {@code --parallelism}, stopped after; exit 0. */
+    int withSpark(String appName, OnSpark body) throws Exception {
         BatchLauncher.configureLogging(false);
-        SparkSession spark = parent.env().spark().start("fanout bench", master, parallelism, Map.of("spark.ui.enabled", "false"));
+        SparkSession spark = parent.env().spark().start(appName, master, parallelism, Map.of("spark.ui.enabled", "false"));
         try {
-            new OverheadBenchmark(spark, runs, parallelism, rounds, parent.env().out()).run(workloads);
+            body.run(spark);
             return 0;
         } finally {
             parent.env().spark().stop(spark);
@@ -136,15 +147,8 @@ public final class BenchCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(),
                         "--iterations and --rounds must be at least 1, got " + iterations + ", " + rounds);
             }
-            BatchLauncher.configureLogging(false);
-            SparkSession spark = bench.parent.env().spark().start("fanout bench workflow", bench.master, bench.parallelism,
-                    Map.of("spark.ui.enabled", "false"));
-            try {
-                new dev.fanout.cli.bench.WorkflowBenchmark(spark, iterations, bench.parallelism, rounds, bench.parent.env().out()).run();
-                return 0;
-            } finally {
-                bench.parent.env().spark().stop(spark);
-            }
+            return bench.withSpark("fanout bench workflow", spark -> new dev.fanout.cli.bench.WorkflowBenchmark(spark,
+                    iterations, bench.parallelism, rounds, bench.parent.env().out()).run());
         }
     }
 

@@ -76,9 +76,9 @@ public final class WorkflowRecord {
                 Map.of(), Map.of(), Map.of());
     }
 
-    static WorkflowRecord resume(WorkflowRun.Context ctx, Workflow workflow, String runId) {
+    static WorkflowRecord resume(WorkflowRun.Context ctx, Workflow workflow, RecordedRun run) {
         HistoryStore store = ctx.history();
-        RecordedRun run = RecordedRun.read(store, runId, workflow);
+        String runId = run.run().id();
         int limit = ctx.engine().limitNow();
         HistoryRecorder recorder = HistoryRecorder.resume(store, runId, ctx.workflowSpec().apply(workflow),
                 ctx.settings().redaction(), limit, ctx.taskSlots());

@@ -110,17 +110,16 @@ public final class WorkflowRun {
     }
 
     /**
-     * A resume of the recorded run {@code runId}, with {@code workflow} read again (its params: the recorded ones with
-     * the caller's on top).
-     *
-     * @throws BadInputException the run is not a workflow run of this workflow, is still running, or its tasks differ
+     * A resume of the recorded run {@code recorded} (read and checked by {@link WorkflowRecord.RecordedRun#read}), with
+     * {@code workflow} read again (its params: the recorded ones with the caller's on top).
      */
     public static WorkflowRun resume(Context ctx, Workflow workflow, Map<String, SparkJob> jobs, WorkflowListener listener,
-                                     String runId) {
+                                     WorkflowRecord.RecordedRun recorded) {
         if (ctx.history() == null) {
             throw new IllegalStateException("resume needs a history: build this Fanout with .history(path) or .history(store)");
         }
-        return new WorkflowRun(ctx, workflow, jobs, listener, WorkflowRecord.resume(ctx, workflow, runId), runId);
+        return new WorkflowRun(ctx, workflow, jobs, listener, WorkflowRecord.resume(ctx, workflow, recorded),
+                recorded.run().id());
     }
 
     public String runId() {
