@@ -121,6 +121,19 @@ public interface HistoryStore extends AutoCloseable {
     /** The runs one execution recorded, in index order. */
     List<RunResult> runs(String batchId, int execution);
 
+    /**
+     * Every run of one item, one per execution that recorded it, oldest first: each as an {@link ItemRecord} with
+     * that execution and run (its attempts with their times, errors and stack traces). Empty for an unknown batch or
+     * index, or an item no execution has reached.
+     */
+    default List<ItemRecord> itemRuns(String batchId, int index) {
+        List<ItemRecord> out = new java.util.ArrayList<>();
+        batch(batchId).ifPresent(b -> b.executions().forEach(e -> runs(batchId, e.seq()).stream()
+                .filter(r -> r.index() == index).findFirst()
+                .ifPresent(r -> out.add(new ItemRecord(index, r.params(), e.seq(), r)))));
+        return out;
+    }
+
     @Override
     void close();
 }

@@ -9,10 +9,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.Attempt;
 import dev.fanout.BatchCost;
 import dev.fanout.BatchResult;
+import dev.fanout.ErrorInfo;
+import dev.fanout.Parallelism;
 import dev.fanout.Outcome;
 import dev.fanout.RunResult;
 import dev.fanout.SparkMetrics;
 import dev.fanout.history.BatchRecord;
+import dev.fanout.history.BatchSpec;
 import dev.fanout.history.Execution;
 import dev.fanout.history.ItemRecord;
 import dev.fanout.history.ItemState;
@@ -32,8 +35,16 @@ final class ReportJson {
 
     private ReportJson() {}
 
-    /** A run: index, params, outcome, exitValue, attempts (their number), times, error, and each attempt in attemptDetails. */
+    /**
+     * A run: index, params, outcome, exitValue, attempts (their number), times, error, and each attempt in
+     * attemptDetails; every error (the run's and each attempt's) has one shape, {@link #error}, without stack traces.
+     */
     static ObjectNode run(RunResult r) {
+        return run(r, false);
+    }
+
+    /** {@link #run(RunResult)}, each error with its {@code stackTrace} when {@code traces}. */
+    static ObjectNode run(RunResult r, boolean traces) {
         ObjectNode n = MAPPER.createObjectNode();
         n.put("index", r.index());
         n.set("params", params(r.params()));
@@ -42,11 +53,7 @@ final class ReportJson {
         n.put("attempts", r.attempts().size());
         n.put("startedAt", time(r.startedAt()));
         n.put("endedAt", time(r.endedAt()));
-        if (r.error() == null) {
-            n.putNull("error");
-        } else {
-            n.putObject("error").put("type", r.error().type()).put("message", r.error().message());
-        }
+        n.set("error", error(r.error(), traces));
         ArrayNode attempts = n.putArray("attemptDetails");
         for (Attempt a : r.attempts()) {
             ObjectNode an = attempts.addObject();
@@ -54,14 +61,34 @@ final class ReportJson {
             an.put("outcome", a.outcome().name());
             an.put("startedAt", time(a.startedAt()));
             an.put("endedAt", time(a.endedAt()));
-            an.put("error", a.error() == null ? null : a.error().type() + ": " + a.error().firstLine());
+            an.set("error", error(a.error(), traces));
+        }
+        return n;
+    }
+
+    /**
+     * An error: {@code {"type", "message"}} and, when {@code trace}, {@code "stackTrace"} (null when none was kept: a
+     * timeout or a cancel has none); JSON null for none.
+     */
+    static JsonNode error(ErrorInfo e, boolean trace) {
+        if (e == null) {
+            return MAPPER.nullNode();
+        }
+        ObjectNode n = MAPPER.createObjectNode().put("type", e.type()).put("message", e.message());
+        if (trace) {
+            n.put("stackTrace", e.stackTrace() == null || e.stackTrace().isEmpty() ? null : e.stackTrace());
         }
         return n;
     }
 
     /** {@link #run} with the slot of its last attempt (null when skipped) and what all its attempts cost the cluster. */
     static ObjectNode runWithCost(RunResult r) {
-        ObjectNode n = run(r);
+        return runWithCost(r, false);
+    }
+
+    /** {@link #runWithCost(RunResult)}, each error with its {@code stackTrace} when {@code traces}. */
+    static ObjectNode runWithCost(RunResult r, boolean traces) {
+        ObjectNode n = run(r, traces);
         if (r.slot() < 0) {
             n.putNull("slot");
         } else {
@@ -109,9 +136,14 @@ final class ReportJson {
 
     /** An item of a recorded batch: its latest run {@link #runWithCost with its cost} and execution, or PENDING. */
     static ObjectNode item(ItemRecord i) {
+        return item(i, false);
+    }
+
+    /** {@link #item(ItemRecord)}, each error with its {@code stackTrace} when {@code traces}. */
+    static ObjectNode item(ItemRecord i, boolean traces) {
         ObjectNode n;
         if (i.run() != null) {
-            n = runWithCost(i.run());
+            n = runWithCost(i.run(), traces);
             n.set("params", params(i.params()));
         } else {
             n = MAPPER.createObjectNode();
@@ -174,12 +206,46 @@ final class ReportJson {
             en.put("host", e.host());
             en.set("cost", cost(e.cost()));
         }
-        try {
-            n.set("options", MAPPER.readTree(b.spec().toJson()));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e); // toJson writes JSON
-        }
+        n.set("options", options(b.spec()));
         return n;
+    }
+
+    /**
+     * How a batch was started, each option with its own type: {@code parallelism} a number when fixed (else its spec,
+     * e.g. {@code "auto"}), {@code timeout} ISO-8601 text and {@code timeoutSeconds} a number (both null for none),
+     * {@code retries} a number, then the failure policy, secret-name pattern, constants, launch and SQL file hash.
+     */
+    static ObjectNode options(BatchSpec spec) {
+        ObjectNode o = MAPPER.createObjectNode();
+        o.put("job", spec.job());
+        o.put("itemsSource", spec.itemsSource());
+        if (spec.parallelism() instanceof Parallelism.Fixed) {
+            o.put("parallelism", spec.parallelism().max());
+        } else {
+            o.put("parallelism", spec.parallelism().spec());
+        }
+        o.put("timeout", spec.timeout() == null ? null : spec.timeout().toString());
+        if (spec.timeout() == null) {
+            o.putNull("timeoutSeconds");
+        } else {
+            o.put("timeoutSeconds", spec.timeout().toMillis() / 1000.0);
+        }
+        o.put("retries", spec.retries());
+        o.put("failurePolicy", spec.failurePolicy().name());
+        o.put("secrets", spec.secrets());
+        o.set("params", params(spec.params()));
+        if (spec.launch() == null) {
+            o.putNull("launch");
+        } else {
+            ObjectNode l = o.putObject("launch");
+            l.put("command", spec.launch().command());
+            l.put("master", spec.launch().master());
+            ArrayNode jars = l.putArray("jars");
+            spec.launch().jars().forEach(jars::add);
+            l.set("conf", params(spec.launch().conf()));
+        }
+        o.put("jobHash", spec.jobHash());
+        return o;
     }
 
     static String write(JsonNode n) {

@@ -80,6 +80,27 @@ public final class Reports {
     }
 
     /**
+     * The history's JSON document of one item of a batch: {@code batchId, job, index, state} (its latest run's outcome,
+     * or PENDING), {@code params} (of its latest run, secrets masked) and {@code runs}: every run of it, one per
+     * execution that reached it, oldest first, each as in {@link #history(BatchRecord, List)} with its
+     * {@code execution}, and every error, the run's and each attempt's, with its {@code stackTrace}.
+     *
+     * @param runs the item's runs ({@link HistoryStore#itemRuns})
+     */
+    public static String itemHistory(BatchRecord batch, int index, Map<String, String> params, List<ItemRecord> runs) {
+        ObjectNode root = ReportJson.MAPPER.createObjectNode();
+        root.put("batchId", batch.id());
+        root.put("job", batch.job());
+        root.put("index", index);
+        root.put("state", runs.isEmpty() ? dev.fanout.history.ItemState.PENDING.name() : runs.get(runs.size() - 1).state().name());
+        ObjectNode p = root.putObject("params");
+        params.forEach(p::put);
+        ArrayNode list = root.putArray("runs");
+        runs.forEach(i -> list.add(ReportJson.item(i, true)));
+        return ReportJson.write(root);
+    }
+
+    /**
      * The history's JSON document of a workflow run: the fields of a batch in {@link #history(List)} (its
      * {@code items} are the tasks), {@code workflow} (the name), {@code params} (secrets masked as recorded), and
      * {@code tasks} in the file's order, each with {@code key, index, outcome} (an item state: PENDING when the run

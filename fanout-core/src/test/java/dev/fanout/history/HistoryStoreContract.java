@@ -271,6 +271,29 @@ public abstract class HistoryStoreContract {
     }
 
     @Test
+    void everyRunOfOneItemIsKeptPerExecutionWithEachAttemptsErrorAndStackTrace() {
+        store.createBatch("b", "Job", SPEC, items(3), T0);
+        int first = store.startExecution("b", SPEC, 2, 4, T0);
+        store.recordRun("b", first, run("b", 1, Outcome.FAILED, 2, 0));
+        store.recordRun("b", first, run("b", 2, Outcome.SUCCEEDED, 1, 0));
+        store.endExecution("b", first, ExecutionState.FAILED, T0.plusSeconds(1));
+        int second = store.startExecution("b", SPEC, 2, 4, T0.plusSeconds(10));
+        store.recordRun("b", second, run("b", 1, Outcome.TIMED_OUT, 1, 10_000));
+
+        List<ItemRecord> runs = store.itemRuns("b", 1);
+        assertThat(runs).extracting(ItemRecord::execution).containsExactly(first, second);
+        RunResult one = runs.get(0).run();
+        assertThat(one.attempts()).hasSize(2);
+        assertThat(one.attempts()).extracting(a -> a.error().message()).containsExactly("boom 1/1", "boom 1/2");
+        assertThat(one.attempts()).extracting(a -> a.error().stackTrace()).containsExactly("trace", "trace");
+        assertThat(one.attempts().get(1).startedAt()).isEqualTo(T0.plusMillis(100));
+        assertThat(runs.get(1).state()).isEqualTo(ItemState.TIMED_OUT);
+        assertThat(store.itemRuns("b", 0)).isEmpty(); // no execution reached it
+        assertThat(store.itemRuns("b", 2)).hasSize(1);
+        assertThat(store.itemRuns("nope", 1)).isEmpty();
+    }
+
+    @Test
     void requireNamesTheMissingBatchAndTheHistory() {
         store.createBatch("b", "Job", SPEC, items(1), T0);
         assertThat(store.require("b").id()).isEqualTo("b");

@@ -70,7 +70,12 @@ class ReportsTest {
         assertThat(failed.get("attempts").asInt()).isEqualTo(2);
         assertThat(failed.get("error").get("type").asText()).isEqualTo("java.io.IOException");
         assertThat(failed.get("error").get("message").asText()).isEqualTo("boom 1/2");
-        assertThat(failed.get("attemptDetails").get(0).get("error").asText()).isEqualTo("java.io.IOException: boom 1/1");
+        // one shape for every error: the run's and each attempt's (no stack trace in --json)
+        JsonNode attemptError = failed.get("attemptDetails").get(0).get("error");
+        assertThat(names(attemptError)).containsExactly("type", "message");
+        assertThat(names(failed.get("error"))).containsExactly("type", "message");
+        assertThat(attemptError.get("type").asText()).isEqualTo("java.io.IOException");
+        assertThat(attemptError.get("message").asText()).isEqualTo("boom 1/1");
         assertThat(failed.get("startedAt").asText()).isEqualTo("2026-11-22T10:00:00.050Z");
     }
 
@@ -92,7 +97,10 @@ class ReportsTest {
             assertThat(doc.get("runs").get(0).get("metrics").get("driverCpuNanos").asLong()).isEqualTo(2_000_001L);
             assertThat(doc.get("state").asText()).isEqualTo("FAILED");
             assertThat(doc.get("counts").get("PENDING").asInt()).isEqualTo(1);
+            // the options keep their types: a number is a number, not its text
+            assertThat(doc.get("options").get("parallelism").isInt()).as(doc.get("options").toString()).isTrue();
             assertThat(doc.get("options").get("parallelism").asInt()).isEqualTo(2);
+            assertThat(doc.get("options").get("retries").isInt()).isTrue();
             assertThat(doc.get("executions").get(0).get("taskSlots").asInt()).isEqualTo(4);
             JsonNode failed = doc.get("runs").get(1);
             assertThat(names(failed)).containsSubsequence(RUN_FIELDS).contains("slot", "metrics", "execution");

@@ -230,7 +230,7 @@ final class BatchLauncher implements AutoCloseable {
 
     /** The live progress of a batch of {@code total} runs on stderr. */
     ProgressDisplay progress(String job, long total) {
-        return new ProgressDisplay(env.err(), env.stderrIsTerminal(), job, total, Duration.ofSeconds(5));
+        return new ProgressDisplay(env.err(), env.stderrIsTerminal(), job, total, Duration.ofSeconds(5), redaction);
     }
 
     /** Runs {@code batch} (a batch, a workflow) on {@code fanout} with Ctrl-C trapped and the progress closed at the end. */

@@ -2,8 +2,10 @@ package dev.fanout.cli.command;
 
 import dev.fanout.cli.FanoutCommand;
 
+import dev.fanout.Attempt;
 import dev.fanout.BadInputException;
 import dev.fanout.DurationFormat;
+import dev.fanout.ErrorInfo;
 import dev.fanout.RunResult;
 import dev.fanout.history.HistoryStore;
 import dev.fanout.history.BatchRecord;
@@ -13,12 +15,16 @@ import dev.fanout.history.ItemState;
 import dev.fanout.report.Reports;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -32,11 +38,16 @@ import picocli.CommandLine.Spec;
 @Command(name = "history", sortOptions = false, mixinStandardHelpOptions = true,
         description = {"Without BATCH_ID: the recorded batches, newest first, with their items by state and their time.",
                 "With BATCH_ID: its items in order, each with its latest run's outcome, attempts, time and error.",
+                "With BATCH_ID and ITEM: that item's every attempt with its times, error and stack trace.",
                 "A batch whose driver died while it ran is shown INTERRUPTED; 'fanout resume BATCH_ID' runs what did not succeed."},
         footer = {"", "Examples:", "  fanout history", "  fanout history 20261122-143012-3fa9 --state failed --state pending",
-                "  fanout history 20261122-143012-3fa9 --json"})
+                "  fanout history 20261122-143012-3fa9 7", "  fanout history 20261122-143012-3fa9 --json"})
 public final class HistoryCommand implements Callable<Integer> {
     static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
+    /** Batches listed, and items of a batch shown, without {@code --limit}. */
+    static final int BATCHES = 20;
+    static final int ITEMS = 50;
 
     @ParentCommand
     FanoutCommand parent;
@@ -47,12 +58,18 @@ public final class HistoryCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "BATCH_ID", description = "A batch to show in detail.")
     String batchId;
 
+    @Parameters(index = "1", arity = "0..1", paramLabel = "ITEM",
+            description = "One item of the batch (its index): every attempt with its times, error and stack trace.")
+    Integer item;
+
     @Option(names = {"--state", "--outcome"}, paramLabel = "STATE",
             description = "Only items in this state (repeatable): ${COMPLETION-CANDIDATES}.")
     List<ItemState> states = new ArrayList<>();
 
-    @Option(names = "--limit", paramLabel = "N", defaultValue = "20", description = "Batches to list (default: ${DEFAULT-VALUE}).")
-    int limit;
+    @Option(names = "--limit", paramLabel = "N",
+            description = "Batches to list (default: " + BATCHES + "); with BATCH_ID, items to show (default: " + ITEMS
+                    + "), those that did not succeed first, newest first.")
+    Integer limit;
 
     @Option(names = "--history", paramLabel = "FILE",
             description = "The history file (default: $FANOUT_HISTORY, else ~/.fanout/history.db).")
@@ -64,16 +81,19 @@ public final class HistoryCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try {
-            if (limit < 1) {
+            if (limit != null && limit < 1) {
                 throw new BadInputException("--limit must be at least 1, got " + limit);
             }
             if (batchId == null && !states.isEmpty()) {
                 throw new BadInputException("--state filters the items of one batch: give a BATCH_ID");
             }
+            if (item != null && (!states.isEmpty() || limit != null)) {
+                throw new BadInputException((limit != null ? "--limit" : "--state") + " selects items of a batch: give no ITEM");
+            }
             try (HistoryStore store = BatchLauncher.open(history != null ? history : parent.env().history())) {
                 PrintStream out = parent.env().out();
                 if (batchId == null) {
-                    List<BatchRecord> batches = store.batches(limit);
+                    List<BatchRecord> batches = store.batches(limit == null ? BATCHES : limit);
                     if (json) {
                         out.println(Reports.history(batches));
                     } else {
@@ -82,6 +102,9 @@ public final class HistoryCommand implements Callable<Integer> {
                     return 0;
                 }
                 BatchRecord batch = store.require(batchId);
+                if (item != null) {
+                    return printItem(store, batch, item, out);
+                }
                 Set<ItemState> wanted = states.isEmpty() ? EnumSet.allOf(ItemState.class) : EnumSet.copyOf(states);
                 List<ItemRecord> items = store.items(batchId).stream().filter(i -> wanted.contains(i.state())).toList();
                 if (batch.isWorkflow()) {
@@ -89,9 +112,10 @@ public final class HistoryCommand implements Callable<Integer> {
                     return 0;
                 }
                 if (json) {
-                    out.println(Reports.history(batch, items));
+                    // all items unless --limit is given: a program reading the document asked for the batch
+                    out.println(Reports.history(batch, limit == null ? items : shown(items, limit)));
                 } else {
-                    printBatch(batch, items, out);
+                    printBatch(batch, items, limit == null ? ITEMS : limit, out);
                 }
                 return 0;
             }
@@ -105,17 +129,14 @@ public final class HistoryCommand implements Callable<Integer> {
             out.println("no batches in " + file);
             return;
         }
-        StringBuilder sb = new StringBuilder();
         // a workflow run is one line: "workflow NAME", its tasks counted (each task's iterations: fanout history ID)
-        int jobWidth = Math.max(18, Math.min(32, batches.stream().mapToInt(b -> job(b).length()).max().orElse(0)));
-        String row = "%-22s %-" + jobWidth + "s %-11s %13s  %-28s %-19s %8s %4s%n";
-        sb.append(String.format(row, "BATCH", "JOB", "STATE", "SUCCEEDED", "NOT SUCCEEDED", "STARTED (UTC)", "TIME", "EXEC"));
+        TextTable t = new TextTable("BATCH", "JOB", "STATE", "SUCCEEDED>", "NOT SUCCEEDED", "STARTED (UTC)", "TIME>", "EXEC>");
         for (BatchRecord b : batches) {
-            sb.append(String.format(row, b.id(), abbreviate(job(b), jobWidth), b.state(),
-                    b.count(ItemState.SUCCEEDED) + "/" + b.itemCount() + (b.isWorkflow() ? " tasks" : ""), others(b),
-                    WHEN.format(b.createdAt()), DurationFormat.format(b.busyTime()), b.executions().size()));
+            t.row(b.id(), abbreviate(job(b), 40), b.state(), b.count(ItemState.SUCCEEDED) + "/" + b.itemCount()
+                            + (b.isWorkflow() ? " tasks" : ""), others(b), WHEN.format(b.createdAt()),
+                    DurationFormat.format(b.busyTime()), b.executions().size());
         }
-        out.print(sb);
+        out.print(t.render(""));
     }
 
     /** The job column: the job, or {@code workflow NAME} for a workflow run. */
@@ -137,7 +158,7 @@ public final class HistoryCommand implements Callable<Integer> {
         return sb.length() == 0 ? "-" : sb.toString();
     }
 
-    private static void printBatch(BatchRecord b, List<ItemRecord> items, PrintStream out) {
+    private static void printBatch(BatchRecord b, List<ItemRecord> items, int limit, PrintStream out) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format("batch %s: %s, %s, %d items: %d succeeded%s%n", b.id(), b.job(), b.state(), b.itemCount(),
                 b.count(ItemState.SUCCEEDED), others(b).equals("-") ? "" : ", " + others(b)));
@@ -147,18 +168,114 @@ public final class HistoryCommand implements Callable<Integer> {
                     .append(b.workflow()).append(")\n");
         }
         executions(b, sb);
-        sb.append(String.format("%6s  %-10s %4s %8s %4s %4s  %s%n", "ITEM", "STATE", "TRY", "TIME", "EXEC", "SLOT", "PARAMETERS / RESULT"));
-        for (ItemRecord i : items) {
+        List<ItemRecord> shown = shown(items, limit);
+        if (shown.size() < items.size()) {
+            sb.append(String.format("showing %d of %d items: those that did not succeed first, the latest to end first%n",
+                    shown.size(), items.size()));
+        }
+        TextTable t = new TextTable("ITEM>", "STATE", "TRY>", "TIME>", "EXEC>", "SLOT>", "PARAMETERS", "RESULT");
+        for (ItemRecord i : shown) {
             RunResult r = i.run();
-            String detail = r == null ? "" : r.error() != null ? "  " + Reports.shortType(r.error().type()) + ": " + r.error().firstLine()
-                    : r.exitValue() == null ? "" : "  -> " + abbreviate(r.exitValue().replace('\n', ' '), 80);
-            sb.append(String.format("%6d  %-10s %4s %8s %4s %4s  %s%s%n", i.index(), i.state(),
-                    r == null ? "-" : Integer.toString(r.attempts().size()),
-                    r == null || r.startedAt() == null ? "-" : DurationFormat.format(r.duration()),
-                    r == null ? "-" : Integer.toString(i.execution()), r == null || r.slot() < 0 ? "-" : Integer.toString(r.slot()),
-                    Reports.params(i.params()), detail));
+            // a run never started (skipped: the batch stopped first) had no try, and no execution reached it
+            boolean ran = r != null && !r.attempts().isEmpty();
+            String detail = r == null ? "" : r.error() != null ? Reports.shortType(r.error().type()) + ": " + r.error().firstLine()
+                    : r.exitValue() == null ? "" : "-> " + abbreviate(r.exitValue().replace('\n', ' '), 80);
+            t.row(i.index(), i.state(), ran ? Integer.toString(r.attempts().size()) : "-",
+                    ran && r.startedAt() != null ? DurationFormat.format(r.duration()) : "-",
+                    ran ? Integer.toString(i.execution()) : "-", ran && r.slot() >= 0 ? Integer.toString(r.slot()) : "-",
+                    Reports.params(i.params()), detail);
+        }
+        sb.append(t.render(""));
+        if (shown.size() < items.size()) {
+            sb.append(String.format("... %d more items left out (%s); --limit %d shows all, --state STATE some%n",
+                    items.size() - shown.size(), byState(items, shown), items.size()));
+        }
+        if (shown.stream().anyMatch(i -> i.run() != null && i.run().error() != null)) {
+            sb.append("each attempt with its stack trace: fanout history ").append(b.id()).append(" ITEM\n");
         }
         out.print(sb);
+    }
+
+    /**
+     * At most {@code limit} of {@code items}: all in index order when they fit; else those that did not succeed before
+     * those that did, each group the latest to end first (never run last, by index).
+     */
+    static List<ItemRecord> shown(List<ItemRecord> items, int limit) {
+        if (items.size() <= limit) {
+            return items;
+        }
+        Comparator<ItemRecord> order = Comparator.<ItemRecord>comparingInt(i -> i.state() == ItemState.SUCCEEDED ? 1 : 0)
+                .thenComparing(i -> i.run() == null || i.run().endedAt() == null ? Instant.MIN : i.run().endedAt(),
+                        Comparator.reverseOrder())
+                .thenComparingInt(ItemRecord::index);
+        return items.stream().sorted(order).limit(limit).toList();
+    }
+
+    /** The items of {@code all} not in {@code shown}, by state: {@code 880 succeeded, 20 failed}. */
+    private static String byState(List<ItemRecord> all, List<ItemRecord> shown) {
+        Set<Integer> in = new java.util.HashSet<>();
+        shown.forEach(i -> in.add(i.index()));
+        Map<ItemState, Long> counts = new EnumMap<>(ItemState.class);
+        all.stream().filter(i -> !in.contains(i.index())).forEach(i -> counts.merge(i.state(), 1L, Long::sum));
+        StringBuilder sb = new StringBuilder();
+        counts.forEach((s, n) -> sb.append(sb.length() == 0 ? "" : ", ").append(n).append(' ')
+                .append(s.name().toLowerCase(Locale.ROOT).replace('_', ' ')));
+        return sb.toString();
+    }
+
+    /**
+     * {@code fanout history ID ITEM}: the item, then each execution that reached it with its run and every attempt
+     * (times, slot, outcome), each failed attempt with its error and the stack trace the history kept.
+     */
+    private int printItem(HistoryStore store, BatchRecord b, int index, PrintStream out) {
+        if (index < 0 || index >= b.itemCount()) {
+            throw new BadInputException("batch " + b.id() + " has items 0.." + (b.itemCount() - 1) + ", not " + index);
+        }
+        List<ItemRecord> runs = store.itemRuns(b.id(), index);
+        Map<String, String> params = runs.isEmpty()
+                ? store.items(b.id()).stream().filter(i -> i.index() == index).findFirst().map(ItemRecord::params).orElse(Map.of())
+                : runs.get(runs.size() - 1).params();
+        if (json) {
+            out.println(Reports.itemHistory(b, index, params, runs));
+            return 0;
+        }
+        StringBuilder sb = new StringBuilder();
+        ItemState state = runs.isEmpty() ? ItemState.PENDING : runs.get(runs.size() - 1).state();
+        sb.append(String.format("batch %s: %s, item %d: %s%n", b.id(), b.job(), index, state));
+        sb.append("parameters: ").append(params.isEmpty() ? "none" : Reports.params(params)).append('\n');
+        if (runs.isEmpty()) {
+            sb.append("no execution has reached it yet (fanout resume ").append(b.id()).append(" runs it)\n");
+        }
+        for (ItemRecord i : runs) {
+            RunResult r = i.run();
+            sb.append(String.format("%nexecution %d: %s", i.execution(), r.outcome()));
+            if (r.attempts().isEmpty()) {
+                sb.append(", never started").append(r.error() == null ? "" : ": " + r.error().firstLine()).append('\n');
+                continue;
+            }
+            sb.append(String.format(", %d attempt%s in %s%s%n", r.attempts().size(), r.attempts().size() == 1 ? "" : "s",
+                    DurationFormat.format(r.duration()),
+                    r.exitValue() == null ? "" : ", exit value: " + abbreviate(r.exitValue().replace('\n', ' '), 200)));
+            for (Attempt a : r.attempts()) {
+                sb.append(String.format("  attempt %d: %s, %s -> %s (%s), slot %d, job group %s%n", a.number(), a.outcome(),
+                        WHEN.format(a.startedAt()) + "." + TIME.format(a.startedAt()).substring(9), TIME.format(a.endedAt()),
+                        DurationFormat.format(a.duration()), a.slot(), a.jobGroup()));
+                ErrorInfo e = a.error();
+                if (e == null) {
+                    continue;
+                }
+                String trace = e.stackTrace() == null ? "" : e.stackTrace().stripTrailing();
+                if (trace.isEmpty()) {
+                    sb.append("    ").append(e.type()).append(": ").append(e.message().replace("\n", "\n    ")).append('\n');
+                    sb.append("    (no stack trace: ").append(a.outcome() == dev.fanout.Outcome.FAILED ? "none was recorded"
+                            : "the attempt was stopped from outside, not by an exception of the job").append(")\n");
+                } else {
+                    trace.lines().forEach(l -> sb.append("    ").append(l).append('\n'));
+                }
+            }
+        }
+        out.print(sb);
+        return 0;
     }
 
     /** A line per execution: state, parallelism, times, process. */

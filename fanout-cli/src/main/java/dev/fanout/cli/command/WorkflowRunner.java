@@ -62,7 +62,7 @@ final class WorkflowRunner {
         launcher.start(parallelism.max(), loader, "workflow " + workflow.name(), Map.of());
         FanoutListener sized = launcher.sizing(parallelism, executorWait);
         WorkflowProgress progress = new WorkflowProgress(env.err(), env.stderrIsTerminal(), workflow.name(),
-                workflow.tasks().size(), Duration.ofSeconds(5));
+                workflow.tasks().size(), Duration.ofSeconds(5), launcher.redaction());
         WorkflowResult result;
         try (Fanout fanout = launcher.fanout(parallelism, FailurePolicy.CONTINUE, progress, sized)) {
             result = launcher.execute(fanout, progress, () -> what.apply(fanout, progress));

@@ -2,6 +2,8 @@ package dev.fanout.cli.console;
 
 import dev.fanout.DurationFormat;
 import dev.fanout.FanoutListener;
+import dev.fanout.Outcome;
+import dev.fanout.Redaction;
 import dev.fanout.RunResult;
 import dev.fanout.workflow.TaskResult;
 import dev.fanout.workflow.WorkflowListener;
@@ -19,6 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>The engine runs each task's iterations as a batch of their own (id {@code RUN.KEY}, or {@code RUN.KEY.N}), so the
  * run events are told apart by batch id: a task key holds no dot, and a run's id is its batch id, a dash and its index.
+ * An iteration that fails or times out gets its line above the live one at once ({@link ProgressDisplay#failureLine}
+ * with the task's key).
  */
 public final class WorkflowProgress implements FanoutListener, WorkflowListener, AutoCloseable {
     private final String name;
@@ -27,13 +31,15 @@ public final class WorkflowProgress implements FanoutListener, WorkflowListener,
     private final AtomicInteger tasksDone = new AtomicInteger();
     private final Map<String, Counts> running = new LinkedHashMap<>(); // by task key, in start order; guarded by this
     private final ProgressLine progress;
+    private final Redaction redaction;
     private volatile String runId;
 
-    /** Iterations of one running task: to run (not kept), ended, failed, in flight. */
+    /** Iterations of one running task: to run (not kept), ended, failed, timed out, in flight. */
     private static final class Counts {
         final int toRun;
         int done;
         int failed;
+        int timedOut;
         int inFlight;
 
         Counts(int toRun) {
@@ -41,8 +47,10 @@ public final class WorkflowProgress implements FanoutListener, WorkflowListener,
         }
     }
 
-    public WorkflowProgress(PrintStream err, boolean terminal, String name, int tasks, Duration plainEvery) {
+    /** @param redaction masks secret parameters in the failure lines (the engine's events carry the real values) */
+    public WorkflowProgress(PrintStream err, boolean terminal, String name, int tasks, Duration plainEvery, Redaction redaction) {
         this.name = name;
+        this.redaction = redaction;
         this.tasks = tasks;
         this.progress = new ProgressLine(err, terminal, plainEvery, tasks, tasksDone::get, this::line);
     }
@@ -88,36 +96,55 @@ public final class WorkflowProgress implements FanoutListener, WorkflowListener,
     @Override
     public void onRunEnd(RunResult result) {
         int dash = result.runId().lastIndexOf('-');
-        update(dash < 0 ? result.runId() : result.runId().substring(0, dash), c -> {
+        String key = update(dash < 0 ? result.runId() : result.runId().substring(0, dash), c -> {
             if (!result.attempts().isEmpty()) {
                 c.inFlight--;
             }
             c.done++;
-            if (result.outcome().isFailure()) {
+            if (result.outcome() == Outcome.TIMED_OUT) {
+                c.timedOut++;
+            } else if (result.outcome() == Outcome.FAILED) {
                 c.failed++;
             }
         });
+        if (key != null && result.outcome().isFailure()) {
+            progress.println(ProgressDisplay.failureLine("task " + key + " ", redaction.run(result)));
+        }
     }
 
-    private synchronized void update(String batchId, java.util.function.Consumer<Counts> change) {
+    /** Applies {@code change} to the counts of the running task whose batch is {@code batchId}; returns its key, or null. */
+    private synchronized String update(String batchId, java.util.function.Consumer<Counts> change) {
         String id = runId;
         if (id == null || !batchId.startsWith(id + ".")) {
-            return;
+            return null;
         }
         String rest = batchId.substring(id.length() + 1);
         int dot = rest.indexOf('.');
-        Counts c = running.get(dot < 0 ? rest : rest.substring(0, dot));
-        if (c != null) {
-            change.accept(c);
+        String key = dot < 0 ? rest : rest.substring(0, dot);
+        Counts c = running.get(key);
+        if (c == null) {
+            return null;
         }
+        change.accept(c);
+        return key;
     }
 
     /** The live line: {@code workflow NAME: 1/4 tasks done; days 3/16 (1 failed, 2 running); 12s elapsed}. */
     public synchronized String line() {
         StringJoiner inFlight = new StringJoiner(", ");
-        running.forEach((key, c) -> inFlight.add(key + " " + c.done + "/" + c.toRun
-                + (c.failed == 0 && c.inFlight == 0 ? "" : " (" + (c.failed == 0 ? "" : c.failed + " failed")
-                + (c.failed != 0 && c.inFlight != 0 ? ", " : "") + (c.inFlight == 0 ? "" : c.inFlight + " running") + ")")));
+        running.forEach((key, c) -> {
+            StringJoiner detail = new StringJoiner(", ", " (", ")").setEmptyValue("");
+            if (c.failed != 0) {
+                detail.add(c.failed + " failed");
+            }
+            if (c.timedOut != 0) {
+                detail.add(c.timedOut + " timed out");
+            }
+            if (c.inFlight != 0) {
+                detail.add(c.inFlight + " running");
+            }
+            inFlight.add(key + " " + c.done + "/" + c.toRun + detail);
+        });
         return String.format("workflow %s: %d/%d tasks done%s; %s elapsed", name, tasksDone.get(), tasks,
                 running.isEmpty() ? "" : "; " + inFlight, DurationFormat.format(Duration.ofNanos(System.nanoTime() - startNanos)));
     }

@@ -58,6 +58,9 @@ public final class SqliteHistoryStore implements HistoryStore {
     private static final TypeReference<LinkedHashMap<String, String>> PARAMS = new TypeReference<>() {};
     private static final String LATEST_RUN = "(SELECT max(seq) FROM run x WHERE x.batch_id = %1$s.batch_id AND x.idx = %1$s.idx)";
 
+    /** The most characters of a stack trace the history keeps ({@link #bounded}). */
+    static final int MAX_TRACE = 32_000;
+
     private final Path file;
     private final Connection conn;
     private final ProcessLiveness liveness = new ProcessLiveness();
@@ -221,7 +224,7 @@ public final class SqliteHistoryStore implements HistoryStore {
             ErrorInfo own = run.attempts().isEmpty() ? run.error() : null;
             insertRun.setString(10, own == null ? null : own.type());
             insertRun.setString(11, own == null ? null : own.message());
-            insertRun.setString(12, own == null ? null : own.stackTrace());
+            insertRun.setString(12, own == null ? null : bounded(own.stackTrace()));
             insertRun.executeUpdate();
             for (Attempt a : run.attempts()) {
                 PreparedStatement p = insertAttempt;
@@ -237,7 +240,7 @@ public final class SqliteHistoryStore implements HistoryStore {
                 ErrorInfo e = a.error();
                 p.setString(10, e == null ? null : e.type());
                 p.setString(11, e == null ? null : e.message());
-                p.setString(12, e == null ? null : e.stackTrace());
+                p.setString(12, e == null ? null : bounded(e.stackTrace()));
                 SparkMetrics m = a.metrics();
                 long[] v = {m.jobs(), m.stages(), m.tasks(), m.taskTimeMillis(), m.cpuTimeNanos(), m.inputBytes(),
                         m.inputRecords(), m.shuffleReadBytes(), m.shuffleWriteBytes(), m.spilledBytes(), m.driverCpuNanos(),
@@ -250,6 +253,21 @@ public final class SqliteHistoryStore implements HistoryStore {
             insertAttempt.executeBatch();
             return null;
         });
+    }
+
+    /**
+     * A stack trace as stored: at most {@value #MAX_TRACE} characters, its head (the exception and the frames where it
+     * was thrown) and its tail (the root cause, last in a printed trace) with the number of characters left out between
+     * them. Secrets are masked before (the recorder redacts the run), so a cut never leaves part of one behind.
+     */
+    static String bounded(String trace) {
+        if (trace == null || trace.length() <= MAX_TRACE) {
+            return trace;
+        }
+        int head = MAX_TRACE * 3 / 4;
+        int tail = MAX_TRACE - head;
+        return trace.substring(0, head) + "\n\t... " + (trace.length() - head - tail) + " characters left out ...\n"
+                + trace.substring(trace.length() - tail);
     }
 
     @Override
@@ -464,6 +482,30 @@ public final class SqliteHistoryStore implements HistoryStore {
                     while (rs.next()) {
                         int idx = rs.getInt(1);
                         out.add(run(rs, idx, params(rs.getString(2)), 3, attempts.getOrDefault(key(idx, execution), List.of())));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public synchronized List<ItemRecord> itemRuns(String batchId, int index) {
+        markDead(batchId);
+        return reading("read the runs of item " + index + " of " + batchId, () -> {
+            Map<Long, List<Attempt>> attempts = attempts(batchId, "a.idx = ?", index);
+            List<ItemRecord> out = new ArrayList<>();
+            try (PreparedStatement q = conn.prepareStatement("SELECT r.seq, coalesce(r.params, i.params), r.run_id, r.outcome,"
+                    + " r.exit_value, r.started_at, r.ended_at, r.error_type, r.error_message, r.error_trace FROM run r"
+                    + " JOIN item i ON i.batch_id = r.batch_id AND i.idx = r.idx WHERE r.batch_id = ? AND r.idx = ? ORDER BY r.seq")) {
+                q.setString(1, batchId);
+                q.setInt(2, index);
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        int seq = rs.getInt(1);
+                        Map<String, String> params = params(rs.getString(2));
+                        out.add(new ItemRecord(index, params, seq,
+                                run(rs, index, params, 3, attempts.getOrDefault(key(index, seq), List.of()))));
                     }
                 }
             }

@@ -51,6 +51,30 @@ class SqliteHistoryStoreTest extends HistoryStoreContract {
     }
 
     @Test
+    void aLongStackTraceIsKeptBoundedWithItsHeadAndItsRootCause() {
+        StringBuilder trace = new StringBuilder("java.lang.IllegalStateException: outer\n");
+        for (int i = 0; trace.length() < 200_000; i++) {
+            trace.append("\tat com.example.Frame").append(i).append(".call(Frame.java:").append(i).append(")\n");
+        }
+        trace.append("Caused by: java.io.IOException: the root cause\n\tat com.example.Io.read(Io.java:1)\n");
+        dev.fanout.RunResult failed = run("b", 0, Outcome.FAILED, 1, 0);
+        dev.fanout.Attempt a = failed.attempts().get(0);
+        dev.fanout.ErrorInfo long_ = new dev.fanout.ErrorInfo("java.lang.IllegalStateException", "outer", trace.toString());
+        dev.fanout.RunResult r = new dev.fanout.RunResult(0, failed.runId(), failed.params(), Outcome.FAILED, null,
+                List.of(new dev.fanout.Attempt(1, a.jobGroup(), 0, a.startedAt(), a.endedAt(), Outcome.FAILED, long_, a.metrics())),
+                failed.startedAt(), failed.endedAt(), long_);
+        store.createBatch("b", "Job", SPEC, items(1), T0);
+        int seq = store.startExecution("b", SPEC, 1, 1, T0);
+        store.recordRun("b", seq, r);
+
+        String kept = store.itemRuns("b", 0).get(0).run().attempts().get(0).error().stackTrace();
+        assertThat(kept.length()).isLessThanOrEqualTo(SqliteHistoryStore.MAX_TRACE + 100);
+        assertThat(kept).startsWith("java.lang.IllegalStateException: outer\n\tat com.example.Frame0.call")
+                .contains("characters left out").endsWith("Caused by: java.io.IOException: the root cause\n\tat com.example.Io.read(Io.java:1)\n");
+        assertThat(SqliteHistoryStore.bounded("short")).isEqualTo("short");
+    }
+
+    @Test
     void anExecutionWhoseProcessDiedIsReadAsInterruptedEndingAtItsLastHeartbeat() throws Exception {
         Process victim = new ProcessBuilder("sleep", "60").start();
         try (SqliteHistoryStore s = SqliteHistoryStore.open(dir.resolve("h.db"))) {
