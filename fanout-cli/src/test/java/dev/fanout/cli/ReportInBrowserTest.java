@@ -67,5 +67,41 @@ class ReportInBrowserTest {
         assertThat(pixels.get(DRIVER_CPU)).as("pixels of driver CPU in the stacked bars").isGreaterThan(300);
     }
 
+    @Test
+    void theReportLeadsWithEachItemsLatestOutcomeAndAFailureExpandsToItsStackTraces() throws Exception {
+        HeadlessChromium chromium = new HeadlessChromium(dir);
+        Path items = dir.resolve("items.csv");
+        Files.writeString(items, "day,fail\nd0,false\nd1,true\nd2,false\nd3,true\n");
+        String h = dir.resolve("h.db").toString();
+        CliHarness.Result first = CliHarness.run("foreach", EchoJob.class.getName(), "--items", items.toString(),
+                "--retries", "1", "--history", h, "--json");
+        assertThat(first.exit()).as(first.err()).isEqualTo(1);
+        String id = new com.fasterxml.jackson.databind.ObjectMapper().readTree(first.out()).get("batchId").asText();
+        // the resume fixes both failed items: the final state is 4 succeeded, though execution 1 had 2 failures
+        CliHarness.Result resumed = CliHarness.run("resume", id, "-p", "fail=false", "--history", h);
+        assertThat(resumed.exit()).as(resumed.err()).isZero();
+        Path report = dir.resolve("report.html");
+        assertThat(CliHarness.run("report", id, "-o", report.toString(), "--history", h).exit()).isZero();
 
+        String dom = chromium.dom(report, dir.resolve("console.log"));
+        assertThat(dom).contains("data-rendered=\"true\"");
+        // the merged view comes first: one square per item with its latest outcome, before any execution
+        assertThat(dom.indexOf("class=\"final\"")).isPositive().isLessThan(dom.indexOf("class=\"execution\""));
+        assertThat(dom).contains("Final state: each item's latest outcome across 2 executions", "Every item succeeded",
+                "Runs that did not succeed (2)");
+        assertThat(HeadlessChromium.count(dom, "class=\"item\"")).isEqualTo(4);
+        assertThat(HeadlessChromium.count(dom, "data-latest=\"SUCCEEDED\"")).isEqualTo(4);
+        // each failure row expands to every failed attempt's stack trace
+        assertThat(dom).containsPattern("<details class=\"trace\"><summary>IllegalStateException: asked to fail</summary>"
+                + "<div class=\"sub\">attempt 1: failed after [^<]+</div><pre>java.lang.IllegalStateException: asked to fail\nsecond line\n"
+                + "\tat dev.fanout.cli.testjobs.EchoJob.run\\(EchoJob.java:\\d+\\)");
+        // time axes in one readable unit, at round steps
+        java.util.regex.Matcher ticks = java.util.regex.Pattern.compile("<text[^>]*class=\"tick\"[^>]*>([^<]*)</text>").matcher(dom);
+        int n = 0;
+        while (ticks.find()) {
+            assertThat(ticks.group(1)).matches("\\d+(\\.\\d+)? (s|min|h)");
+            n++;
+        }
+        assertThat(n).as("tick labels").isGreaterThanOrEqualTo(4);
+    }
 }

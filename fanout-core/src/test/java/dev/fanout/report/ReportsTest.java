@@ -139,6 +139,29 @@ class ReportsTest {
             assertThat(run.get("metrics").get("taskTimeMillis").asInt()).isEqualTo(41);
             assertThatThrownBy(() -> Reports.html(store, "nope", file)).isInstanceOf(BadInputException.class)
                     .hasMessageContaining("no batch 'nope'");
+            // the final state (each item's latest run) with stack traces, and each execution's runs with theirs
+            assertThat(data.get("latest")).hasSize(1);
+            assertThat(data.get("latest").get(0).get("execution").asInt()).isEqualTo(1);
+            assertThat(data.get("latest").get(0).get("attemptDetails").get(0).get("error").get("stackTrace").asText()).isEqualTo("trace");
+            assertThat(run.get("error").get("stackTrace").asText()).isEqualTo("trace");
+        }
+    }
+
+    @Test
+    void aNewReportIsReadableAsAnyNewFileOfTheUserAndAReplacedOneKeepsItsPermissions() throws Exception {
+        try (HistoryStore store = HistoryStore.inMemory()) {
+            store.createBatch("b", "Job", HistoryStoreContract.SPEC, HistoryStoreContract.items(1), HistoryStoreContract.T0);
+            Path file = dir.resolve("report.html");
+            Reports.html(store, "b", file);
+            Path probe = Files.createFile(dir.resolve("probe")); // what the umask gives a new file
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                    .isEqualTo(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(probe)));
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            Reports.html(store, "b", file);
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+            try (var left = Files.list(dir)) {
+                assertThat(left.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("report.html", "probe");
+            }
         }
     }
 
