@@ -38,6 +38,11 @@ record WorkflowHistory(BatchRecord run, List<Task> tasks) {
         return new WorkflowHistory(run, tasks);
     }
 
+    /** A task's iterations by state, or "-" without iterations. */
+    private static String tally(Task t) {
+        return t.iterations().isEmpty() ? "-" : WorkflowText.tally(t.iterations().stream().map(i -> i.state().name()).toList());
+    }
+
     String text() {
         BatchRecord b = run;
         StringBuilder sb = new StringBuilder();
@@ -47,7 +52,9 @@ record WorkflowHistory(BatchRecord run, List<Task> tasks) {
         sb.append("params: ").append(b.spec().params().isEmpty() ? "none" : Reports.params(b.spec().params())).append('\n');
         HistoryCommand.executions(b, sb);
         int w = Math.max(4, tasks.stream().mapToInt(t -> t.key().length()).max().orElse(4));
-        String row = "  %-" + w + "s  %-10s %-24s %4s %8s  %s%n";
+        // every column as wide as its widest cell, so none runs into the next
+        int tw = Math.max(10, tasks.stream().mapToInt(t -> tally(t).length()).max().orElse(10));
+        String row = "  %-" + w + "s  %-10s  %-" + tw + "s  %4s  %8s  %s%n";
         sb.append(String.format(row, "TASK", "STATE", "ITERATIONS", "TRY", "TIME", "VALUE / ERROR"));
         for (Task t : tasks) {
             RunResult r = t.item().run();
@@ -58,7 +65,7 @@ record WorkflowHistory(BatchRecord run, List<Task> tasks) {
                             + (problem.run() == null || problem.run().error() == null ? "" : ": " + WorkflowText.error(problem.run().error()))
                     : r.exitValue() == null ? "" : "-> " + WorkflowText.abbreviate(r.exitValue(), 80);
             sb.append(String.format(row, t.key(), t.item().state(),
-                    t.iterations().isEmpty() ? "-" : WorkflowText.tally(t.iterations().stream().map(i -> i.state().name()).toList()),
+                    tally(t),
                     t.iterations().isEmpty() ? "-" : Integer.toString(t.iterations().stream()
                             .mapToInt(i -> i.run() == null ? 0 : i.run().attempts().size()).sum()),
                     r == null || r.startedAt() == null || r.endedAt() == null ? "-" : DurationFormat.format(r.duration()), detail));
