@@ -49,12 +49,13 @@ public final class ProgressDisplay implements FanoutListener, AutoCloseable {
         if (!result.attempts().isEmpty()) {
             running.decrementAndGet();
         }
-        done.incrementAndGet();
+        // the outcome before done: a redraw in between never shows a run done but not yet counted as failed
         if (result.outcome() == Outcome.TIMED_OUT) {
             timedOut.incrementAndGet();
         } else if (result.outcome() == Outcome.FAILED) {
             failed.incrementAndGet();
         }
+        done.incrementAndGet();
         if (result.outcome().isFailure()) {
             progress.println(failureLine("", redaction.run(result)));
         }
