@@ -111,6 +111,38 @@ class HistoryItemTest {
         assertThat(shown).hasSize(3);
         assertThat(shown.get(1)).contains("FAILED"); // the problems first
         assertThat(limited.out()).contains("showing 2 of 4 items", "... 2 more items left out (");
+
+        // --json says the same: a run never started claims no execution (0, as a pending item), nothing left out
+        JsonNode full = JSON.readTree(CliHarness.run("history", id, "--json", "--history", h).out());
+        JsonNode skipped = full.get("runs").get(2);
+        assertThat(skipped.get("outcome").asText()).isEqualTo("SKIPPED");
+        assertThat(skipped.get("attempts").asInt()).isZero();
+        assertThat(skipped.get("execution").isInt()).as(skipped.toString()).isTrue();
+        assertThat(skipped.get("execution").asInt()).as("no execution reached it").isZero();
+        assertThat(full.get("runs").get(1).get("execution").asInt()).isEqualTo(1);
+        assertThat(full.get("leftOut").toString()).isEqualTo(
+                "{\"PENDING\":0,\"SUCCEEDED\":0,\"FAILED\":0,\"TIMED_OUT\":0,\"CANCELLED\":0,\"SKIPPED\":0}");
+        // with --limit: the items left out counted by state, as the table's last line says
+        JsonNode some = JSON.readTree(CliHarness.run("history", id, "--limit", "2", "--json", "--history", h).out());
+        assertThat(some.get("runs")).hasSize(2);
+        java.util.Map<String, Integer> expected = new java.util.TreeMap<>();
+        java.util.Set<Integer> in = new java.util.HashSet<>();
+        some.get("runs").forEach(r -> in.add(r.get("index").asInt()));
+        full.get("runs").forEach(r -> {
+            if (!in.contains(r.get("index").asInt())) {
+                expected.merge(r.get("outcome").asText(), 1, Integer::sum);
+            }
+        });
+        assertThat(expected).containsEntry("SUCCEEDED", 1); // the problems were shown first
+        java.util.Map<String, Integer> left = new java.util.TreeMap<>();
+        some.get("leftOut").fields().forEachRemaining(e -> {
+            if (e.getValue().asInt() > 0) {
+                left.put(e.getKey(), e.getValue().asInt());
+            }
+        });
+        assertThat(left).isEqualTo(expected);
+        String line = limited.out().lines().filter(l -> l.startsWith("... 2 more")).findFirst().orElseThrow();
+        expected.forEach((state, n) -> assertThat(line).contains(n + " " + state.toLowerCase().replace('_', ' ')));
     }
 
     /** The lines of the items table: from its header to the line before the first that does not start with a space or digit. */

@@ -109,6 +109,22 @@ class WorkflowReportInBrowserTest {
         assertThat(dom).containsPattern("<div class=\"nobars\"[^>]*>skipped: run_if all_success does not hold");
         assertThat(dom).contains("execution 1 (first run) · failed", "IllegalStateException: asked to fail",
                 "Iterations that did not succeed (1)");
+        // the time axis as in the batch report: round steps in one readable unit, from 0, increasing
+        Matcher ticks = Pattern.compile("<text[^>]*class=\"tick\"[^>]*>([^<]*)</text>").matcher(dom);
+        List<String> labels = new ArrayList<>();
+        while (ticks.find()) {
+            labels.add(ticks.group(1));
+        }
+        assertThat(labels).as("tick labels").hasSizeGreaterThanOrEqualTo(3).first().asString().matches("0(\\.0+)? s");
+        assertThat(labels).allSatisfy(l -> assertThat(l).matches("\\d+(\\.\\d+)? (s|min|h)"));
+        double step = Double.parseDouble(labels.get(1).split(" ")[0]);
+        assertThat(Math.round(step * Math.pow(10, -Math.floor(Math.log10(step))) * 1000) / 1000.0)
+                .as("a round step: 1, 2 or 5 times a power of ten")
+                .isIn(1.0, 2.0, 5.0);
+        for (int i = 1; i < labels.size(); i++) {
+            assertThat(Double.parseDouble(labels.get(i).split(" ")[0])).isCloseTo(i * step, org.assertj.core.data.Offset.offset(1e-9));
+        }
+        assertThat(dom).doesNotContainPattern(">\\+\\d");
 
         Map<Integer, Integer> pixels = chromium.pixels(report, 1280, 1000, GREEN, RED);
         assertThat(pixels.get(GREEN)).as("pixels of succeeded bars").isGreaterThan(300);

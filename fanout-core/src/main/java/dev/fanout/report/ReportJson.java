@@ -134,7 +134,11 @@ final class ReportJson {
         return Math.round(fraction * 10_000) / 10_000.0;
     }
 
-    /** An item of a recorded batch: its latest run {@link #runWithCost with its cost} and execution, or PENDING. */
+    /**
+     * An item of a recorded batch: its latest run {@link #runWithCost with its cost} and execution, or PENDING. The
+     * execution is 0 when none reached the item: PENDING, or a run that never started (SKIPPED: the batch stopped
+     * first), as {@code fanout history ID} shows {@code -} for both.
+     */
     static ObjectNode item(ItemRecord i) {
         return item(i, false);
     }
@@ -158,7 +162,7 @@ final class ReportJson {
             n.putArray("attemptDetails");
             n.putNull("slot");
         }
-        n.put("execution", i.execution());
+        n.put("execution", i.run() == null || i.run().attempts().isEmpty() ? 0 : i.execution());
         return n;
     }
 

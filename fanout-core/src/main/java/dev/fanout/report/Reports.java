@@ -6,6 +6,7 @@ import dev.fanout.BatchResult;
 import dev.fanout.history.BatchRecord;
 import dev.fanout.history.HistoryStore;
 import dev.fanout.history.ItemRecord;
+import dev.fanout.history.ItemState;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -73,7 +74,19 @@ public final class Reports {
 
     /** The history's JSON document of one batch with {@code items} under {@code runs} (each its latest run, or PENDING). */
     public static String history(BatchRecord batch, List<ItemRecord> items) {
+        return history(batch, items, Map.of());
+    }
+
+    /**
+     * {@link #history(BatchRecord, List)}, and {@code leftOut}: the items not under {@code runs} because of a limit, by
+     * state, every state with its count (as {@code counts}; all 0 when none was left out).
+     */
+    public static String history(BatchRecord batch, List<ItemRecord> items, Map<ItemState, Long> leftOut) {
         ObjectNode root = ReportJson.batch(batch);
+        ObjectNode left = root.putObject("leftOut");
+        for (ItemState s : ItemState.values()) {
+            left.put(s.name(), leftOut.getOrDefault(s, 0L));
+        }
         ArrayNode runs = root.putArray("runs");
         items.forEach(i -> runs.add(ReportJson.item(i)));
         return ReportJson.write(root);
@@ -92,11 +105,12 @@ public final class Reports {
         root.put("batchId", batch.id());
         root.put("job", batch.job());
         root.put("index", index);
-        root.put("state", runs.isEmpty() ? dev.fanout.history.ItemState.PENDING.name() : runs.get(runs.size() - 1).state().name());
+        root.put("state", runs.isEmpty() ? ItemState.PENDING.name() : runs.get(runs.size() - 1).state().name());
         ObjectNode p = root.putObject("params");
         params.forEach(p::put);
         ArrayNode list = root.putArray("runs");
-        runs.forEach(i -> list.add(ReportJson.item(i, true)));
+        // one run per execution that reached the item: each keeps its execution, a run that never started too
+        runs.forEach(i -> list.add(ReportJson.item(i, true).put("execution", i.execution())));
         return ReportJson.write(root);
     }
 

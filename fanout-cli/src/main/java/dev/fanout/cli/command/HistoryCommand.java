@@ -113,7 +113,8 @@ public final class HistoryCommand implements Callable<Integer> {
                 }
                 if (json) {
                     // all items unless --limit is given: a program reading the document asked for the batch
-                    out.println(Reports.history(batch, limit == null ? items : shown(items, limit)));
+                    List<ItemRecord> shown = limit == null ? items : shown(items, limit);
+                    out.println(Reports.history(batch, shown, leftOut(items, shown)));
                 } else {
                     printBatch(batch, items, limit == null ? ITEMS : limit, out);
                 }
@@ -213,14 +214,19 @@ public final class HistoryCommand implements Callable<Integer> {
 
     /** The items of {@code all} not in {@code shown}, by state: {@code 880 succeeded, 20 failed}. */
     private static String byState(List<ItemRecord> all, List<ItemRecord> shown) {
+        StringBuilder sb = new StringBuilder();
+        leftOut(all, shown).forEach((s, n) -> sb.append(sb.length() == 0 ? "" : ", ").append(n).append(' ')
+                .append(s.name().toLowerCase(Locale.ROOT).replace('_', ' ')));
+        return sb.toString();
+    }
+
+    /** How many items of {@code all} are not in {@code shown}, by state (only states with some). */
+    static Map<ItemState, Long> leftOut(List<ItemRecord> all, List<ItemRecord> shown) {
         Set<Integer> in = new java.util.HashSet<>();
         shown.forEach(i -> in.add(i.index()));
         Map<ItemState, Long> counts = new EnumMap<>(ItemState.class);
         all.stream().filter(i -> !in.contains(i.index())).forEach(i -> counts.merge(i.state(), 1L, Long::sum));
-        StringBuilder sb = new StringBuilder();
-        counts.forEach((s, n) -> sb.append(sb.length() == 0 ? "" : ", ").append(n).append(' ')
-                .append(s.name().toLowerCase(Locale.ROOT).replace('_', ' ')));
-        return sb.toString();
+        return counts;
     }
 
     /**
