@@ -11,6 +11,8 @@ import dev.fanout.cli.command.RowsCommand;
 import dev.fanout.cli.command.RunCommand;
 import dev.fanout.cli.command.WorkflowCommand;
 import java.io.PrintWriter;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -43,6 +45,20 @@ public final class FanoutCommand implements Runnable {
         throw new ParameterException(spec.commandLine(), "missing command: give one of run, foreach, rows, resume, history, report, workflow, demo, bench");
     }
 
+    /** picocli's "Value for option option '--param' (KEY=VALUE) should be in KEY=VALUE format but was x" (the word doubled). */
+    private static final Pattern NOT_KEY_VALUE =
+            Pattern.compile("Value for option option '([^']+)' \\(([^)]*)\\) should be in KEY=VALUE format but was (.*)", Pattern.DOTALL);
+
+    /** A usage error's message; picocli's own wording where it does not name the problem plainly. */
+    static String message(ParameterException e) {
+        String message = String.valueOf(e.getMessage());
+        Matcher m = NOT_KEY_VALUE.matcher(message);
+        if (m.matches()) {
+            return m.group(1) + ": expected " + m.group(2) + ", got '" + m.group(3) + "' (no '=')";
+        }
+        return message;
+    }
+
     /** The command line, wired to {@code env}: usage errors print one paragraph and exit 2. */
     public static CommandLine commandLine(Environment env) {
         CommandLine cl = new CommandLine(new FanoutCommand(env));
@@ -51,7 +67,7 @@ public final class FanoutCommand implements Runnable {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setParameterExceptionHandler((e, args) -> {
             CommandLine bad = e.getCommandLine();
-            bad.getErr().println(bad.getCommandSpec().qualifiedName() + ": " + e.getMessage()); // e.g. fanout workflow run
+            bad.getErr().println(bad.getCommandSpec().qualifiedName() + ": " + message(e)); // e.g. fanout workflow run
             CommandLine.UnmatchedArgumentException.printSuggestions(e, bad.getErr());
             bad.getErr().println("Try '" + bad.getCommandSpec().qualifiedName() + " --help' for more information.");
             return ExitCode.USAGE;

@@ -47,7 +47,7 @@ public final class HistoryCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "BATCH_ID", description = "A batch to show in detail.")
     String batchId;
 
-    @Option(names = {"--state", "--outcome"}, paramLabel = "STATE",
+    @Option(names = "--state", paramLabel = "STATE",
             description = "Only items in this state (repeatable): ${COMPLETION-CANDIDATES}.")
     List<ItemState> states = new ArrayList<>();
 
