@@ -20,11 +20,15 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** The {@code fanout} command: its subcommands, and how usage errors (exit 2) and unexpected errors (exit 1) are printed. */
-@Command(name = "fanout", mixinStandardHelpOptions = true, version = "fanout 0.1.0",
+@Command(name = "fanout", mixinStandardHelpOptions = true, version = "fanout 0.1.0", resourceBundle = "dev.fanout.cli.help",
         subcommands = {RunCommand.class, ForeachCommand.class, RowsCommand.class, ResumeCommand.class, HistoryCommand.class, ReportCommand.class,
                 DemoCommand.class, BenchCommand.class, WorkflowCommand.class, CommandLine.HelpCommand.class},
-        description = {"Runs a parameterized Spark job many times in parallel inside one Spark application:",
-                "bounded slots with a FAIR pool each, per-run isolation, timeouts that cancel the cluster work, retries."})
+        description = {"Runs a parameterized Spark job many times in parallel inside one Spark application: bounded slots with a"
+                + " FAIR pool each, a fresh session per run, timeouts that cancel the cluster work, retries, and a history to"
+                + " resume from."},
+        footer = {"", "Examples:", "  fanout demo", "  fanout foreach com.example.DailyMetrics --range day=2024-01-01..2024-03-31 --jars my-jobs.jar",
+                "  fanout history", "", "'fanout COMMAND --help' shows a command's options."},
+        exitCodeListHeading = ExitCode.LIST_HEADING, exitCodeList = {ExitCode.LIST_OK, ExitCode.LIST_FAILED, ExitCode.LIST_USAGE, ExitCode.LIST_INTERRUPTED})
 public final class FanoutCommand implements Runnable {
     private final Environment env;
 
@@ -65,6 +69,9 @@ public final class FanoutCommand implements Runnable {
         cl.setOut(new PrintWriter(env.err(), true));
         cl.setErr(new PrintWriter(env.err(), true));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        HelpLayout.install(cl);
+        cl.getSubcommands().get("help").getCommandSpec().usageMessage().exitCodeListHeading(ExitCode.LIST_HEADING)
+                .exitCodeList(java.util.Map.of("0", "the help was shown", "2", "bad usage: an unknown command"));
         cl.setParameterExceptionHandler((e, args) -> {
             CommandLine bad = e.getCommandLine();
             bad.getErr().println(bad.getCommandSpec().qualifiedName() + ": " + message(e)); // e.g. fanout workflow run
