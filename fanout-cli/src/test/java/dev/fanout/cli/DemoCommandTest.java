@@ -134,7 +134,7 @@ class DemoCommandTest {
         CliHarness.Result third = CliHarness.run("demo", "--dir", warehouse.dir().toString(), "--history", history.toString());
         assertThat(third.exit()).as(third.err()).isZero();
         assertThat(third.err()).contains("fanout demo: all 2 booking batch files in " + warehouse.dir().resolve("batches")
-                + " are applied; 'fanout demo --batch N' (1 to 2) applies one again");
+                + " are applied; 'fanout demo --dir " + warehouse.dir() + " --batch N' (1 to 2) applies one again");
         try (HistoryStore store = HistoryStore.sqlite(history)) {
             assertThat(store.batches(10)).hasSize(2);
         }

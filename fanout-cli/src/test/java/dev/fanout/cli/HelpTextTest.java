@@ -143,9 +143,12 @@ class HelpTextTest {
             for (int i = 0; i + 1 < lines.length; i++) {
                 if (lines[i].endsWith(" \\")) {
                     assertThat(lines[i + 1]).as("continuation in '%s' of: %s", e.getKey(), lines[i]).startsWith("      ");
+                    // never inside quotes, where the shell would keep the backslash and the line break
+                    assertThat(lines[i].chars().filter(c -> c == '\'').count() % 2).as("quotes closed in: %s", lines[i]).isZero();
                 }
             }
         }
+        assertThat(help(commands().get("fanout rows"))).contains("'Authorization: Bearer {token}'");
     }
 
     @Test

@@ -116,9 +116,9 @@ public final class DemoCommand extends SparkCommand {
         }
         Parallelism parallelism = sizing.parallelism(spark.master);
         if (batch == null && warehouse.nextBatch(config.batches()).isEmpty()) {
-            env().err().printf("fanout demo: all %d booking batch files in %s are applied; 'fanout demo --batch N' (1 to %d)"
+            env().err().printf("fanout demo: all %d booking batch files in %s are applied; '%s --batch N' (1 to %d)"
                     + " applies one again (a no-op) and recomputes the days it touches%n", config.batches(),
-                    display(warehouse.dir().resolve("batches")), config.batches());
+                    display(warehouse.dir().resolve("batches")), demoCommand(), config.batches());
             return ExitCode.OK;
         }
         applying = batch != null ? batch : warehouse.nextBatch(config.batches()).getAsInt();
@@ -438,12 +438,16 @@ public final class DemoCommand extends SparkCommand {
     /** What the next 'fanout demo' applies. */
     private void printNext(Warehouse warehouse, AirlineConfig config) {
         var next = warehouse.nextBatch(config.batches());
-        String dirOption = dir.equals(Path.of("fanout-demo")) ? "" : " --dir " + shell(display(dir));
         if (next.isPresent()) {
-            env().err().printf("next: 'fanout demo%s' applies batch file %d of %d%n", dirOption, next.getAsInt(), config.batches());
+            env().err().printf("next: '%s' applies batch file %d of %d%n", demoCommand(), next.getAsInt(), config.batches());
         } else {
-            env().err().printf("all %d batch files are applied; 'fanout demo%s --batch N' applies one again%n", config.batches(), dirOption);
+            env().err().printf("all %d batch files are applied; '%s --batch N' applies one again%n", config.batches(), demoCommand());
         }
+    }
+
+    /** This command as the user would type it again: with --dir unless it is the default. */
+    private String demoCommand() {
+        return "fanout demo" + (dir.equals(Path.of("fanout-demo")) ? "" : " --dir " + shell(display(dir)));
     }
 
     /** A path as the user would type it here: relative to the working directory when under it. */
