@@ -157,6 +157,16 @@ class ItemsTest {
                 .hasMessage("--range 'day=2024-01-10..2024-01-01': FROM 2024-01-10 is after TO 2024-01-01");
         assertThatThrownBy(() -> Items.parseRange("day=2024-01-01..7"))
                 .hasMessageStartingWith("--range 'day=2024-01-01..7': FROM and TO must both be ISO dates");
+        // a date that is written as one but does not exist names the calendar rule it breaks
+        assertThatThrownBy(() -> Items.parseRange("day=2024-02-30..2024-03-02"))
+                .hasMessage("--range 'day=2024-02-30..2024-03-02': 2024-02-30 is not a date (February has 28 or 29 days)");
+        assertThatThrownBy(() -> Items.parseRange("day=2023-02-01..2023-02-29"))
+                .hasMessage("--range 'day=2023-02-01..2023-02-29': 2023-02-29 is not a date (2023 is not a leap year: February has 28 days)");
+        assertThatThrownBy(() -> Items.parseRange("day=2024-04-31..2024-05-02"))
+                .hasMessage("--range 'day=2024-04-31..2024-05-02': 2024-04-31 is not a date (April has 30 days)");
+        assertThatThrownBy(() -> Items.parseRange("day=2024-13-01..2024-12-31"))
+                .hasMessage("--range 'day=2024-13-01..2024-12-31': 2024-13-01 is not a date (months are 01 to 12)");
+        assertThat(Items.parseRange("day=2024-02-28..2024-02-29").toList()).hasSize(2); // a leap day is a date
         assertThatThrownBy(() -> Items.parseRange("n=1..10:0")).hasMessage("--range 'n=1..10:0': STEP must be 1 or more, got 0");
         assertThatThrownBy(() -> Items.parseRange("n=1..10:x")).hasMessage("--range 'n=1..10:x': STEP 'x' is not a whole number");
         assertThatThrownBy(() -> Items.parseRange("n=1-10")).hasMessageStartingWith("--range 'n=1-10': expected name=FROM..TO");

@@ -161,4 +161,42 @@ class BadInputTest {
         assertRejected("--jars: '" + dir.resolve("job.jar") + "' does not exist",
                 "foreach", ECHO, "--range", "n=1..3", "--jars", dir.resolve("job.jar").toString());
     }
+
+    /** Issue 15, point 4: each message names the real problem, not a symptom of it. */
+    @Test
+    void aCsvGivenAsAJarIsNotAJarFile() throws IOException {
+        Path csv = file("days.csv", "day\n2024-01-01\n");
+        assertRejected("--jars: '" + csv + "' is not a jar file", "foreach", ECHO, "--range", "n=1..3", "--jars", csv.toString());
+    }
+
+    @Test
+    void aDayThatDoesNotExistIsNamed() {
+        assertRejected("--range 'day=2024-02-30..2024-03-02': 2024-02-30 is not a date (February has 28 or 29 days)",
+                "foreach", ECHO, "--range", "day=2024-02-30..2024-03-02");
+    }
+
+    @Test
+    void aParameterWithoutEqualsSaysSoOnce() {
+        for (String command : new String[] {"run", "foreach"}) {
+            String[] args = command.equals("run") ? new String[] {"run", ECHO, "-p", "notakeyvalue"}
+                    : new String[] {"foreach", ECHO, "--range", "n=1..3", "-p", "notakeyvalue"};
+            assertRejected("--param: expected KEY=VALUE, got 'notakeyvalue' (no '=')", args);
+            assertThat(CliHarness.run(args).err()).doesNotContain("option option");
+        }
+    }
+
+    @Test
+    void aBadHistoryStateNamesTheOptionGiven() {
+        CliHarness.Result r = CliHarness.run("history", "--state", "bogus", "--history", dir.resolve("h.db").toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("Invalid value for option '--state'").contains("'bogus'").doesNotContain("--outcome");
+    }
+
+    @Test
+    void aMissingItemsFileIsMissingBeforeItsExtensionMatters() {
+        Path txt = dir.resolve("items.txt");
+        assertRejected("items file '" + txt + "' does not exist", "foreach", ECHO, "--items", txt.toString());
+        assertThat(CliHarness.run("foreach", ECHO, "--items", txt.toString()).err()).doesNotContain("cannot tell the format");
+        assertRejected("items file '" + txt + "' does not exist", "foreach", ECHO, "--items", txt.toString(), "--format", "xml");
+    }
 }

@@ -36,24 +36,25 @@ class DemoCommandTest {
     Path dir;
 
     @Test
-    void runsTheAirlineWorkflowRecordsItAndIsSafeToRunAgain() throws Exception {
+    void eachRunAppliesTheNextBatchFileAndRecordsIt() throws Exception {
         SparkSession spark = SharedSpark.session();
         Warehouse warehouse = new Warehouse(dir.resolve("demo"));
         AirlineConfig config = new AirlineConfig(3L, 0.01, LocalDate.of(2026, 5, 1), 12, LocalDate.of(2026, 5, 9), 2);
         AirlineGenerator.generate(spark, warehouse, config);
         Path history = dir.resolve("history.db");
 
-        CliHarness.Result first = CliHarness.run("demo", "--dir", warehouse.dir().toString(), "--batch", "2", "--parallelism", "2",
+        CliHarness.Result first = CliHarness.run("demo", "--dir", warehouse.dir().toString(), "--parallelism", "2",
                 "--history", history.toString());
         assertThat(first.exit()).as(first.err()).isZero();
         assertThat(first.err()).contains("reusing the data generated there (scale 0.01)")
                 .contains("workflow 'airline-nightly' (" + warehouse.dir().resolve("airline.yml") + "): apply_batch -> daily_metrics -> summary")
-                .contains("[apply_batch] applying batch file 2 (" + warehouse.batchFile(2) + ")")
+                .contains("[apply_batch] applying batch file 1 (" + warehouse.batchFile(1) + ") to the bookings table (the first not applied yet)")
                 .containsPattern("\\[apply_batch] SUCCEEDED in .*: \\d+ flight days touched \\(2026-05-\\d\\d \\.\\. 2026-05-\\d\\d\\)")
                 .containsPattern("\\[daily_metrics] recomputing DailyMetrics for (\\d+) days, 2 at a time")
                 .containsPattern("DailyMetrics, (\\d+) run\\(s\\) at parallelism 2 in .*: \\1 succeeded, 0 failed")
                 .containsPattern("\\[summary] SUCCEEDED in .*: [23] row\\(s\\)")
-                .contains("metrics: " + warehouse.dailyMetrics());
+                .contains("metrics: " + warehouse.dailyMetrics())
+                .contains("next: 'fanout demo --dir " + warehouse.dir() + "' applies batch file 2 of 2");
         assertThat(first.out()).containsPattern("workflow airline-nightly: apply_batch SUCCEEDED, daily_metrics SUCCEEDED \\(\\d+ iterations\\), summary SUCCEEDED")
                 .containsPattern("days recomputed: (\\d+) of \\1")
                 .contains("Totals of the touched days (task summary):")
@@ -73,7 +74,7 @@ class DemoCommandTest {
             assertThat(run.isWorkflow()).isTrue();
             assertThat(run.job()).isEqualTo("airline-nightly");
             assertThat(run.spec().job()).isEqualTo(warehouse.dir().resolve("airline.yml").toString());
-            assertThat(run.spec().params()).containsEntry("batch", warehouse.batchFile(2).toString())
+            assertThat(run.spec().params()).containsEntry("batch", warehouse.batchFile(1).toString())
                     .containsEntry("warehouse", warehouse.dir().toString());
             runId = run.id();
             List<ItemRecord> tasks = store.items(runId);
@@ -88,7 +89,7 @@ class DemoCommandTest {
         assertThat(first.err()).contains("history: workflow run " + runId + " in ")
                 .contains("fanout history " + runId + " --history " + history)
                 .contains("fanout report " + runId + " --history " + history)
-                .contains("fanout workflow run " + warehouse.dir().resolve("airline.yml") + " -p batch=" + warehouse.batchFile(2)
+                .contains("fanout workflow run " + warehouse.dir().resolve("airline.yml") + " -p batch=" + warehouse.batchFile(1)
                         + " -p warehouse=" + warehouse.dir() + " --history " + history);
 
         // the recomputed days equal the reference, and only they are in the table
@@ -104,15 +105,39 @@ class DemoCommandTest {
                 "-p", "batch=" + warehouse.batchFile(2), "-p", "warehouse=" + warehouse.dir());
         assertThat(validate.exit()).as(validate.err()).isZero();
 
-        // Again, with --json: the same days, the same metrics, and one JSON document on stdout.
-        CliHarness.Result again = CliHarness.run("demo", "--dir", warehouse.dir().toString(), "--batch", "2", "--parallelism", "2",
+        // The second run, with --json, applies batch file 2: its days recomputed, one JSON document on stdout.
+        CliHarness.Result again = CliHarness.run("demo", "--dir", warehouse.dir().toString(), "--parallelism", "2",
                 "--json", "--history", history.toString());
         assertThat(again.exit()).as(again.err()).isZero();
+        assertThat(again.err()).contains("[apply_batch] applying batch file 2 (" + warehouse.batchFile(2) + ")")
+                .contains("Top routes by revenue on").contains("Totals of the touched days")
+                .contains("all 2 batch files are applied; 'fanout demo --dir " + warehouse.dir() + " --batch N' applies one again");
+        List<String> days2;
+        try (HistoryStore store = HistoryStore.sqlite(history)) {
+            BatchRecord second = store.batches(10).get(0);
+            assertThat(second.spec().params()).containsEntry("batch", warehouse.batchFile(2).toString());
+            days2 = JSON.readValue(store.items(second.id()).get(0).run().exitValue(),
+                    JSON.getTypeFactory().constructCollectionType(List.class, String.class));
+        }
         JsonNode doc = JSON.readTree(again.out());
         assertThat(doc.get("job").asText()).isEqualTo("DailyMetrics");
-        assertThat(doc.get("counts").get("SUCCEEDED").asInt()).isEqualTo(days.size());
-        assertThat(again.err()).contains("Top routes by revenue on").contains("Totals of the touched days");
-        assertThat(spark.read().format("delta").load(warehouse.dailyMetrics()).count()).isEqualTo(rows);
+        assertThat(doc.get("counts").get("SUCCEEDED").asInt()).isEqualTo(days2.size());
+        // the table now holds the days of both files, equal to the reference over the bookings with both applied
+        List<String> both = java.util.stream.Stream.concat(days.stream(), days2.stream()).distinct().toList();
+        Dataset<Row> all = spark.read().format("delta").load(warehouse.dailyMetrics());
+        Dataset<Row> reference2 = ReferenceMetrics.all(spark, warehouse).where(col("flight_day").cast("string").isin(both.toArray()));
+        assertThat(all.count()).isEqualTo(reference2.count());
+        assertThat(all.exceptAll(reference2).count()).isZero();
+        assertThat(reference2.exceptAll(all).count()).isZero();
+
+        // A third run has nothing new to apply: it says so and which --batch applies one again, and runs nothing.
+        CliHarness.Result third = CliHarness.run("demo", "--dir", warehouse.dir().toString(), "--history", history.toString());
+        assertThat(third.exit()).as(third.err()).isZero();
+        assertThat(third.err()).contains("fanout demo: all 2 booking batch files in " + warehouse.dir().resolve("batches")
+                + " are applied; 'fanout demo --dir " + warehouse.dir() + " --batch N' (1 to 2) applies one again");
+        try (HistoryStore store = HistoryStore.sqlite(history)) {
+            assertThat(store.batches(10)).hasSize(2);
+        }
     }
 
     @Test

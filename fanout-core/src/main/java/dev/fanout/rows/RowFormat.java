@@ -31,10 +31,17 @@ public enum RowFormat {
         return n.endsWith(".parquet") ? Optional.of(PARQUET) : Optional.empty();
     }
 
-    /** By name, in any case: {@code csv}, {@code json} or {@code parquet}; empty for any other. */
+    /**
+     * By name, in any case: {@code csv}, {@code json} or {@code parquet}, and {@code jsonl} (or {@code ndjson}) for JSON, as
+     * the items of a batch name JSON Lines; empty for any other.
+     */
     public static Optional<RowFormat> named(String name) {
+        String n = name == null ? "" : name.trim();
+        if (n.equalsIgnoreCase("jsonl") || n.equalsIgnoreCase("ndjson")) {
+            return Optional.of(JSON);
+        }
         for (RowFormat f : values()) {
-            if (f.sparkName().equalsIgnoreCase(name == null ? "" : name.trim())) {
+            if (f.sparkName().equalsIgnoreCase(n)) {
                 return Optional.of(f);
             }
         }
@@ -50,10 +57,10 @@ public enum RowFormat {
     static RowFormat resolve(Path path, String given, String pathSetting, String formatSetting) {
         if (given != null) {
             return named(given).orElseThrow(() -> new RowSettingException(formatSetting, " '" + given
-                    + "': give csv, json or parquet"));
+                    + "': give csv, jsonl, json or parquet"));
         }
         return fromExtension(path).orElseThrow(() -> new RowSettingException(pathSetting, " '" + path
                 + "': cannot tell the format from its extension; name it .csv, .json or .parquet, or give ", formatSetting,
-                " csv|json|parquet"));
+                " csv|jsonl|json|parquet"));
     }
 }

@@ -148,13 +148,13 @@ class RowFilesTest {
                 "input '" + dir.resolve("missing.csv") + "': no such file", cli, "--input '" + dir.resolve("missing.csv") + "': no such file");
         Path txt = Files.writeString(dir.resolve("in.txt"), "x");
         assertSetting(() -> RowInput.of(txt), "input", "input '" + txt + "': cannot tell the format from its extension;"
-                        + " name it .csv, .json or .parquet, or give inputFormat csv|json|parquet", cli,
-                "--input '" + txt + "': cannot tell the format from its extension; name it .csv, .json or .parquet, or give --format csv|json|parquet");
-        assertSetting(() -> RowInput.of(txt, "xml"), "inputFormat", "inputFormat 'xml': give csv, json or parquet", cli,
-                "--format 'xml': give csv, json or parquet");
+                        + " name it .csv, .json or .parquet, or give inputFormat csv|jsonl|json|parquet", cli,
+                "--input '" + txt + "': cannot tell the format from its extension; name it .csv, .json or .parquet, or give --format csv|jsonl|json|parquet");
+        assertSetting(() -> RowInput.of(txt, "xml"), "inputFormat", "inputFormat 'xml': give csv, jsonl, json or parquet", cli,
+                "--format 'xml': give csv, jsonl, json or parquet");
         assertSetting(() -> RowOutput.to(dir.resolve("out.txt")).build(), "output", null, cli,
                 "--output '" + dir.resolve("out.txt") + "': cannot tell the format from its extension; name it .csv, .json or"
-                        + " .parquet, or give --output-format csv|json|parquet");
+                        + " .parquet, or give --output-format csv|jsonl|json|parquet");
         assertSetting(() -> RowOutput.to(csv).build(), "output", "output '" + csv + "' exists; remove it or give overwrite",
                 cli, "--output '" + csv + "' exists; remove it or give --overwrite");
         assertThat(RowOutput.to(csv).overwrite(true).build().layout()).isEqualTo(RowOutput.Layout.FILE);

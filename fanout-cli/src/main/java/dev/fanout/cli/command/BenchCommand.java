@@ -34,11 +34,13 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "bench", sortOptions = false, mixinStandardHelpOptions = true,
         subcommands = {BenchCommand.History.class, BenchCommand.WorkflowLoop.class, BenchCommand.Patterns.class},
-        description = {"Measure fanout's per-run overhead against a bare ExecutorService running the same trivial",
-                "Spark job the same number of times at the same parallelism, side by side; prints medians.",
-                "'fanout bench history' measures the history store instead; 'fanout bench workflow' a workflow's loop",
-                "against the same items as one batch; 'fanout bench patterns' the ways to run many small jobs from one",
-                "driver on the demo's day job."})
+        description = {"Measure fanout's per-run overhead against a bare thread pool running the same trivial Spark job.",
+                "Both run the job the same number of times at the same parallelism, side by side; medians are printed."
+                        + " The subcommands measure other things: the history store, a workflow's loop against one batch, and"
+                        + " the ways to run many small jobs from one driver."},
+        exitCodeListHeading = ExitCode.LIST_HEADING,
+        exitCodeList = {"0:measured", "1:an unexpected error, or (patterns) a pattern's rows differ from the sequential loop's",
+                ExitCode.LIST_USAGE})
 public final class BenchCommand implements Callable<Integer> {
     @ParentCommand
     FanoutCommand parent;
@@ -46,19 +48,19 @@ public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--runs", defaultValue = "1000", description = "Runs per batch (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--runs", paramLabel = "N", defaultValue = "1000", description = "Runs per batch (default: ${DEFAULT-VALUE}).")
     int runs;
 
-    @Option(names = "--parallelism", defaultValue = "4", description = "Slots / pool threads (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--parallelism", paramLabel = "N", defaultValue = "4", description = "Slots, and the pool's threads (default: ${DEFAULT-VALUE}).")
     int parallelism;
 
-    @Option(names = "--rounds", defaultValue = "5", description = "Measured batches per side (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--rounds", paramLabel = "N", defaultValue = "5", description = "Measured batches per side (default: ${DEFAULT-VALUE}).")
     int rounds;
 
-    @Option(names = "--master", defaultValue = "local[2]", description = "Spark master (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--master", paramLabel = "URL", defaultValue = "local[2]", description = "Spark master (default: ${DEFAULT-VALUE}).")
     String master;
 
-    @Option(names = "--workload", split = ",", defaultValue = "RDD,SQL,SQL_SHARED_SESSION",
+    @Option(names = "--workload", paramLabel = "NAME", split = ",", defaultValue = "RDD,SQL,SQL_SHARED_SESSION",
             description = "Any of RDD, SQL, SQL_SHARED_SESSION (default: ${DEFAULT-VALUE}).")
     List<OverheadBenchmark.Workload> workloads;
 
@@ -90,8 +92,10 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     @Command(name = "history", sortOptions = false, mixinStandardHelpOptions = true,
-            description = {"Measure the SQLite history: record N runs (one transaction each, as a batch writes them) and list",
-                    "an N-run batch (the store's read, and 'fanout history BATCH' end to end); fresh file per round; medians."})
+            description = {"Measure the SQLite history: recording N runs and listing an N-run batch.",
+                    "Each run is recorded in a transaction of its own, as a batch writes them; the listing is timed as the"
+                            + " store's read and as 'fanout history BATCH_ID' end to end. A fresh file per round; medians."},
+            exitCodeListHeading = ExitCode.LIST_HEADING, exitCodeList = {"0:measured", "1:an unexpected error", ExitCode.LIST_USAGE})
     static final class History implements Callable<Integer> {
         @ParentCommand
         BenchCommand bench;
@@ -99,10 +103,10 @@ public final class BenchCommand implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--runs", defaultValue = "10000", description = "Runs per batch (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--runs", paramLabel = "N", defaultValue = "10000", description = "Runs per batch (default: ${DEFAULT-VALUE}).")
         int runs;
 
-        @Option(names = "--rounds", defaultValue = "5", description = "Measured rounds (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--rounds", paramLabel = "N", defaultValue = "5", description = "Measured rounds (default: ${DEFAULT-VALUE}).")
         int rounds;
 
         @Override
@@ -124,10 +128,11 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     @Command(name = "workflow", sortOptions = false, mixinStandardHelpOptions = true,
-            description = {"Measure what a workflow adds per iteration: the same trivial job over the same N items as one",
-                    "batch (fanout foreach) and as a workflow of one for_each task, each with a fresh SQLite history,",
-                    "alternating round by round; medians of wall and CPU time, then the history's reads and the report of",
-                    "the N-iteration run."})
+            description = {"Measure what a workflow adds per iteration over a batch of the same items.",
+                    "The same trivial job runs over the same N items as one batch (fanout foreach) and as a workflow of one"
+                            + " for_each task, each with a fresh SQLite history, alternating round by round; medians of wall"
+                            + " and CPU time, then the history's reads and the report of the N-iteration run."},
+            exitCodeListHeading = ExitCode.LIST_HEADING, exitCodeList = {"0:measured", "1:an unexpected error", ExitCode.LIST_USAGE})
     static final class WorkflowLoop implements Callable<Integer> {
         @ParentCommand
         BenchCommand bench;
@@ -135,10 +140,10 @@ public final class BenchCommand implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--iterations", defaultValue = "1000", description = "Iterations (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--iterations", paramLabel = "N", defaultValue = "1000", description = "Iterations (default: ${DEFAULT-VALUE}).")
         int iterations;
 
-        @Option(names = "--rounds", defaultValue = "5", description = "Measured rounds per side (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--rounds", paramLabel = "N", defaultValue = "5", description = "Measured rounds per side (default: ${DEFAULT-VALUE}).")
         int rounds;
 
         @Override
@@ -153,12 +158,15 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     @Command(name = "patterns", sortOptions = false, mixinStandardHelpOptions = true,
-            description = {"The ways to run many small Spark jobs from one driver, side by side on the demo's",
-                    "day job (DailyMetrics) over the same days: a sequential loop; 'parallel collections' (a pool of the driver's",
-                    "cores, FIFO); a fixed thread pool, FIFO; the fixed pool with a FAIR pool per thread; fanout with",
-                    "Parallelism.auto(). Interleaved rounds after a warm-up; medians of wall and CPU seconds, the speed-up over the",
-                    "sequential loop and the CPU-bound limit, as a table and as an HTML page with an SVG bar chart. After each",
-                    "pattern its rows are checked against the sequential loop's; a pattern with other rows is an error (exit 1)."},
+            description = {"Compare the ways to run many small Spark jobs from one driver, on the demo's day job.",
+                    "The day job (DailyMetrics) runs over the same days as: a sequential loop; 'parallel collections' (a pool"
+                            + " of the driver's cores, FIFO); a fixed thread pool, FIFO; the fixed pool with a FAIR pool per"
+                            + " thread; fanout with Parallelism.auto(). Interleaved rounds after a warm-up; medians of wall and"
+                            + " CPU seconds, the speed-up over the sequential loop and the CPU-bound limit, as a table and as an"
+                            + " HTML page with an SVG bar chart. After each pattern its rows are checked against the sequential"
+                            + " loop's; a pattern with other rows is an error (exit 1)."},
+            exitCodeListHeading = ExitCode.LIST_HEADING,
+            exitCodeList = {"0:measured, every pattern's rows equal the loop's", "1:a pattern's rows differ, or an unexpected error", ExitCode.LIST_USAGE},
             footer = {"", "Examples:",
                     "  fanout bench patterns --dir fanout-demo --days 8 --rounds 1",
                     "  fanout bench patterns --dir fanout-demo --master spark://127.0.0.1:7077 --html cluster.html"})
@@ -177,7 +185,7 @@ public final class BenchCommand implements Callable<Integer> {
         Path dir;
 
         @Option(names = {"-p", "--param"}, paramLabel = "KEY=VALUE",
-                description = "A parameter passed to every run; -p warehouse=DIR is the same as --dir DIR.")
+                description = "A parameter given to every run of every pattern (repeatable); -p warehouse=DIR is the same as --dir DIR.")
         Map<String, String> params = new LinkedHashMap<>();
 
         @Option(names = "--range", paramLabel = "[day=]FROM..TO", defaultValue = "day=2026-10-01..2026-12-31",
@@ -187,7 +195,7 @@ public final class BenchCommand implements Callable<Integer> {
         @Option(names = "--days", paramLabel = "N", description = "Only the first N days of the range, for a quick look.")
         Integer days;
 
-        @Option(names = "--rounds", defaultValue = "3", description = "Measured rounds, each running every pattern once (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--rounds", paramLabel = "N", defaultValue = "3", description = "Measured rounds, each running every pattern once (default: ${DEFAULT-VALUE}).")
         int rounds;
 
         @Option(names = "--threads", paramLabel = "N", defaultValue = "8",

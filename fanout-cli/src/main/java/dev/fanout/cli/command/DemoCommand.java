@@ -19,6 +19,7 @@ import dev.fanout.FanoutListener;
 import dev.fanout.Outcome;
 import dev.fanout.Parallelism;
 import dev.fanout.RunResult;
+import dev.fanout.cli.ExitCode;
 import dev.fanout.cli.console.ProgressDisplay;
 import dev.fanout.cli.console.SignalTrap;
 import dev.fanout.cli.option.SizingOptions;
@@ -63,17 +64,23 @@ import picocli.CommandLine.Option;
  * recompute's live progress and summary, the totals and a few metrics.
  */
 @Command(name = "demo", sortOptions = false, mixinStandardHelpOptions = true,
-        description = {"The airline example, end to end on the embedded local Spark and Delta tables, as a workflow:",
-                "1. generate a year of airline data into --dir, unless it is there already (first run only);",
-                "2. copy the example's workflow (airline.yml, sql/summary.sql) into --dir and run it, a line per task:",
-                "   apply_batch: apply booking change file --batch to the bookings table (Delta MERGE), which returns the flight days it touched;",
-                "   daily_metrics: recompute the DailyMetrics job for every touched day, --parallelism days at a time, with live progress;",
-                "   summary: total the touched days (a SQL query);",
-                "3. print the totals, a few of the resulting metrics, where the tables are, the workflow run's id in the history,",
-                "   and the 'fanout workflow run' command that runs the same again.",
-                "Running it again is safe: it reuses the data, re-applies the batch (a no-op) and recomputes the same days.",
-                "-p NAME=VALUE sets a workflow param other than batch and warehouse (--batch and --dir set those).",
-                ""})
+        description = {"Run the airline example: apply a booking batch file and recompute the flight days it touched, in parallel.",
+                "The first run generates a year of airline data into --dir (at --scale 1: about 1,000 flights a day and"
+                        + " 19.5 million bookings), with five booking change files, one a day from the data's 'today'. Each run"
+                        + " copies the example's workflow (airline.yml, sql/summary.sql) into --dir and runs it on the embedded"
+                        + " local Spark and Delta tables, a line per task:",
+                "  apply_batch    merges the next batch file not applied yet (or --batch N) into the bookings table and"
+                        + " returns the flight days it touched",
+                "  daily_metrics  recomputes the DailyMetrics job for every touched day, --parallelism days at a time",
+                "  summary        totals the touched days (a SQL query)",
+                "Then it prints the totals, a few of the metrics, where the tables are, the commands that show the run's"
+                        + " history and report, and the 'fanout workflow run' command that runs the same again. Run it again to"
+                        + " apply batch file 2, then 3, up to 5; after that, --batch N applies one again (a no-op) and"
+                        + " recomputes its days."},
+        footer = {"", "Examples:", "  fanout demo", "  fanout demo --batch 2 --parallelism 4", "  fanout demo --dir /tmp/airline --scale 0.1"},
+        exitCodeListHeading = ExitCode.LIST_HEADING,
+        exitCodeList = {"0:every task succeeded, or every batch file is applied already (nothing run)",
+                "1:a task or one of its days failed", ExitCode.LIST_USAGE, "130:interrupted (Ctrl-C, SIGTERM)"})
 public final class DemoCommand extends SparkCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The workflow params that are paths: printed relative to the working directory, as the user would type them. */
@@ -85,13 +92,17 @@ public final class DemoCommand extends SparkCommand {
     Path dir;
 
     @Option(names = "--scale", paramLabel = "X", defaultValue = "1",
-            description = "Data size: 1 is about 1,000 flights a day for a year (about 17 million bookings; generating it "
+            description = "Data size: 1 is about 1,000 flights a day for a year (about 19.5 million bookings; generating it "
                     + "takes about a minute on 2 cores); 0.1 is a tenth, 3 three times. Only used when generating (default: ${DEFAULT-VALUE}).")
     double scale;
 
-    @Option(names = "--batch", paramLabel = "N", defaultValue = "1",
-            description = "Which booking change file to apply, 1 to 5: one per day from the data's 'today' (default: ${DEFAULT-VALUE}).")
-    int batch;
+    @Option(names = "--batch", paramLabel = "N",
+            description = "Which booking change file to apply, 1 to 5: one per day from the data's 'today' (default: the first"
+                    + " not applied yet).")
+    Integer batch;
+
+    /** The batch file this run applies: --batch, else the first not applied yet. */
+    private int applying;
 
     @picocli.CommandLine.Mixin
     SizingOptions sizing;
@@ -100,11 +111,18 @@ public final class DemoCommand extends SparkCommand {
     int execute() {
         Warehouse warehouse = new Warehouse(dir);
         AirlineConfig config = existingOrNew(warehouse);
-        if (batch < 1 || batch > config.batches()) {
+        if (batch != null && (batch < 1 || batch > config.batches())) {
             throw new BadInputException("--batch must be between 1 and " + config.batches() + ", got " + batch);
         }
         Parallelism parallelism = sizing.parallelism(spark.master);
-        Path batchFile = warehouse.batchFile(batch);
+        if (batch == null && warehouse.nextBatch(config.batches()).isEmpty()) {
+            env().err().printf("fanout demo: all %d booking batch files in %s are applied; '%s --batch N' (1 to %d)"
+                    + " applies one again (a no-op) and recomputes the days it touches%n", config.batches(),
+                    display(warehouse.dir().resolve("batches")), demoCommand(), config.batches());
+            return ExitCode.OK;
+        }
+        applying = batch != null ? batch : warehouse.nextBatch(config.batches()).getAsInt();
+        Path batchFile = warehouse.batchFile(applying);
         Map<String, String> params = workflowParams(batchFile, warehouse);
         PrintStream err = env().err();
         try (BatchLauncher launcher = new BatchLauncher(env(), "demo", spark, run)) {
@@ -138,6 +156,7 @@ public final class DemoCommand extends SparkCommand {
                 err.printf("tables (Delta): %s/{bookings, flights, flight_ops, daily_metrics, ...}%n", warehouse.dir());
                 err.printf("  metrics: %s (partitioned by flight_day)%n", warehouse.dailyMetrics());
                 printHistory(launcher.store(), fanout, result, workflow);
+                printNext(warehouse, config);
             }
             BatchResult metrics = progress.metricsBatch;
             if (run.json && metrics != null) {
@@ -215,7 +234,8 @@ public final class DemoCommand extends SparkCommand {
             PrintStream err = env().err();
             switch (key) {
                 case AirlineWorkflow.APPLY_BATCH ->
-                        err.printf("[%s] applying batch file %d (%s) to the bookings table%n", key, batch, batchFile);
+                        err.printf("[%s] applying batch file %d (%s) to the bookings table%s%n", key, applying, batchFile,
+                                batch == null ? " (the first not applied yet)" : "");
                 case AirlineWorkflow.DAILY_METRICS -> {
                     err.printf("[%s] recomputing DailyMetrics for %d days, %s at a time, on %s%n", key, iterations,
                             atATime(key), spark.master);
@@ -413,6 +433,21 @@ public final class DemoCommand extends SparkCommand {
                 ? display(Path.of(v)) : v))));
         err.println("the same workflow, run again from the command line:");
         err.println("  " + command + history);
+    }
+
+    /** What the next 'fanout demo' applies. */
+    private void printNext(Warehouse warehouse, AirlineConfig config) {
+        var next = warehouse.nextBatch(config.batches());
+        if (next.isPresent()) {
+            env().err().printf("next: '%s' applies batch file %d of %d%n", demoCommand(), next.getAsInt(), config.batches());
+        } else {
+            env().err().printf("all %d batch files are applied; '%s --batch N' applies one again%n", config.batches(), demoCommand());
+        }
+    }
+
+    /** This command as the user would type it again: with --dir unless it is the default. */
+    private String demoCommand() {
+        return "fanout demo" + (dir.equals(Path.of("fanout-demo")) ? "" : " --dir " + shell(display(dir)));
     }
 
     /** A path as the user would type it here: relative to the working directory when under it. */

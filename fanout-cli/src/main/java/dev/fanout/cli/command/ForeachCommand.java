@@ -3,6 +3,7 @@ package dev.fanout.cli.command;
 import dev.fanout.BadInputException;
 import dev.fanout.Items;
 import dev.fanout.Parallelism;
+import dev.fanout.cli.ExitCode;
 import dev.fanout.cli.option.SizingOptions;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,18 +20,18 @@ import picocli.CommandLine.Parameters;
                         + " Every item is read and checked before the first run starts."},
         footer = {"", "Examples:",
                 "  fanout foreach com.example.DailyMetrics --range day=2024-01-01..2024-03-31 --parallelism 8",
-                "  fanout foreach com.example.LoadTable --items tables.csv -p env=prod --timeout 20m --retries 2 --json",
-                "", "Exit codes: 0 all runs succeeded, 1 some run failed or timed out, 2 bad usage or input (nothing ran),"
-                        + " 130 interrupted."})
+                "  fanout foreach com.example.LoadTable --items tables.csv -p env=prod --timeout 20m --retries 2 --json"},
+        exitCodeListHeading = ExitCode.LIST_HEADING,
+        exitCodeList = {ExitCode.LIST_OK, "1:some run failed or timed out", ExitCode.LIST_USAGE, ExitCode.LIST_INTERRUPTED})
 public final class ForeachCommand extends SparkCommand {
-    @Parameters(index = "0", paramLabel = "JOB", description = "Class name of the job (implements dev.fanout.SparkJob), or a .sql file (see docs/sql.md).")
+    @Parameters(index = "0", paramLabel = "JOB", description = SparkCommand.JOB_DESCRIPTION)
     String jobClass;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Source source;
 
     static final class Source {
-        @Option(names = "--items", paramLabel = "FILE", description = "Items file: .csv (header row), .jsonl or .json (array of objects).")
+        @Option(names = "--items", paramLabel = "FILE", description = "The items: .csv (header row), .jsonl (JSON Lines) or .json (an array of objects).")
         Path items;
 
         @Option(names = "--range", paramLabel = "NAME=FROM..TO[:STEP]",
@@ -42,7 +43,7 @@ public final class ForeachCommand extends SparkCommand {
         String resume;
     }
 
-    @Option(names = "--format", paramLabel = "csv|jsonl|json", description = "Format of --items, when its extension does not say.")
+    @Option(names = "--format", paramLabel = "csv|jsonl|json", description = "The format of --items when its extension does not say: csv, jsonl (JSON Lines) or json (an array).")
     String format;
 
     @Mixin

@@ -1,5 +1,6 @@
 package dev.fanout.cli.command;
 
+import dev.fanout.cli.ExitCode;
 import dev.fanout.cli.FanoutCommand;
 
 import dev.fanout.Attempt;
@@ -36,12 +37,15 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "history", sortOptions = false, mixinStandardHelpOptions = true,
-        description = {"Without BATCH_ID: the recorded batches, newest first, with their items by state and their time.",
-                "With BATCH_ID: its items in order, each with its latest run's outcome, attempts, time and error.",
-                "With BATCH_ID and ITEM: that item's every attempt with its times, error and stack trace.",
-                "A batch whose driver died while it ran is shown INTERRUPTED; 'fanout resume BATCH_ID' runs what did not succeed."},
+        description = {"Show the recorded batches and workflow runs, or one of them item by item.",
+                "Without BATCH_ID: the batches, newest first, with their items by state and their time. With BATCH_ID: its"
+                        + " items in order, each with its latest run's outcome, attempts, time and error. With BATCH_ID and"
+                        + " ITEM: that item's every attempt with its times, error and stack trace. A batch whose driver"
+                        + " died while it ran is shown INTERRUPTED; 'fanout resume BATCH_ID' runs what did not succeed."},
         footer = {"", "Examples:", "  fanout history", "  fanout history 20261122-143012-3fa9 --state failed --state pending",
-                "  fanout history 20261122-143012-3fa9 7", "  fanout history 20261122-143012-3fa9 --json"})
+                "  fanout history 20261122-143012-3fa9 7", "  fanout history 20261122-143012-3fa9 --json"},
+        exitCodeListHeading = ExitCode.LIST_HEADING,
+        exitCodeList = {"0:shown", "1:an unexpected error", "2:bad usage: an unknown batch or item, or a history file that cannot be read"})
 public final class HistoryCommand implements Callable<Integer> {
     static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
@@ -62,7 +66,7 @@ public final class HistoryCommand implements Callable<Integer> {
             description = "One item of the batch (its index): every attempt with its times, error and stack trace.")
     Integer item;
 
-    @Option(names = {"--state", "--outcome"}, paramLabel = "STATE",
+    @Option(names = "--state", paramLabel = "STATE",
             description = "Only items in this state (repeatable): ${COMPLETION-CANDIDATES}.")
     List<ItemState> states = new ArrayList<>();
 

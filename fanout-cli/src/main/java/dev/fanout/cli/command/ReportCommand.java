@@ -1,5 +1,6 @@
 package dev.fanout.cli.command;
 
+import dev.fanout.cli.ExitCode;
 import dev.fanout.cli.FanoutCommand;
 
 import dev.fanout.BadInputException;
@@ -16,10 +17,13 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "report", sortOptions = false, mixinStandardHelpOptions = true,
-        description = {"Write one self-contained HTML file about a recorded batch (no network needed to view it): per execution,",
-                "a timeline with a lane per slot and a bar per run colored by outcome (hover for parameters, attempts, times),",
-                "concurrency over time, cluster utilisation, the distribution of run times, the slowest runs and the failures."},
-        footer = {"", "Example:", "  fanout report 20261122-143012-3fa9 -o report.html"})
+        description = {"Write one self-contained HTML file about a recorded batch or workflow run.",
+                "No network is needed to view it. Per execution: a timeline with a lane per slot and a bar per run colored by"
+                        + " outcome (hover for parameters, attempts, times), runs in flight over time, cluster utilisation, the"
+                        + " distribution of run times, the slowest runs and the failures."},
+        footer = {"", "Example:", "  fanout report 20261122-143012-3fa9 -o report.html"},
+        exitCodeListHeading = ExitCode.LIST_HEADING,
+        exitCodeList = {"0:the report was written", "1:an unexpected error", "2:bad usage: an unknown batch, or a file that cannot be written"})
 public final class ReportCommand implements Callable<Integer> {
     @ParentCommand
     FanoutCommand parent;
@@ -27,7 +31,7 @@ public final class ReportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "BATCH_ID")
+    @Parameters(index = "0", paramLabel = "BATCH_ID", description = "The batch or workflow run, as 'fanout history' lists it.")
     String batchId;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", required = true, description = "The HTML file to write.")

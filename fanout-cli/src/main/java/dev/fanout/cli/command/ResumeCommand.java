@@ -32,13 +32,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "resume", sortOptions = false, mixinStandardHelpOptions = true,
-        description = {"Run again the items of a recorded batch that did not succeed: failed, timed out, cancelled, skipped,",
-                "or never reached because the driver was killed. It is a new execution of the same batch; each item keeps",
-                "its index. The batch's original options (job, jars, master, conf, parallelism, timeout, retries, -p) apply",
-                "unless given again here. Secret parameters are not recorded: give them again with -p."},
-        footer = {"", "Examples:", "  fanout resume 20261122-143012-3fa9", "  fanout resume 20261122-143012-3fa9 --parallelism 8 --timeout 30m",
-                "", "Exit codes: 0 every resumed run succeeded (or nothing to resume), 1 some run failed or timed out,"
-                        + " 2 bad usage (unknown batch, still running), 130 interrupted."})
+        description = {"Run again the items of a recorded batch that did not succeed.",
+                "Those are the items that failed, timed out, were cancelled or skipped, or were never reached because the"
+                        + " driver was killed. It is a new execution of the same batch; each item keeps its index. The batch's"
+                        + " options (job, jars, master, conf, parallelism, timeout, retries, -p) apply unless given again here."
+                        + " Secret parameters are not recorded: give them again with -p."},
+        footer = {"", "Examples:", "  fanout resume 20261122-143012-3fa9", "  fanout resume 20261122-143012-3fa9 --parallelism 8 --timeout 30m"},
+        exitCodeListHeading = ExitCode.LIST_HEADING,
+        exitCodeList = {"0:every resumed run succeeded, or there was nothing to resume", "1:some run failed or timed out",
+                "2:bad usage or input (an unknown batch, a batch still running elsewhere): nothing was started", ExitCode.LIST_INTERRUPTED})
 public final class ResumeCommand extends SparkCommand {
     @Parameters(index = "0", paramLabel = "BATCH_ID", description = "The batch, as 'fanout history' lists it.")
     String batchId;
@@ -46,7 +48,7 @@ public final class ResumeCommand extends SparkCommand {
     @Mixin
     SizingOptions sizing;
 
-    @Option(names = "--fail-fast", description = "Stop at the first failure (default: the batch's).")
+    @Option(names = "--fail-fast", description = "Stop at the first failure: cancel the runs in flight, skip the rest (default: the batch's value).")
     boolean failFast;
 
     @Override

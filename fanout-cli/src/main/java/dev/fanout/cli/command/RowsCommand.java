@@ -39,17 +39,21 @@ import picocli.CommandLine.Spec;
  * {@link RowSettingException}; {@link #OPTIONS} renders that name as the option the user typed.
  */
 @Command(name = "rows", sortOptions = false, mixinStandardHelpOptions = true,
-        description = {"Call a web API once per row of a file, spread over the Spark executors (not a thread pool on the driver):",
-                "bounded concurrency per partition, a global rate limit, per-call timeout, retries with backoff for 429/5xx"
-                        + " (Retry-After honoured). Every row is written once, with result, error, error_kind, attempts, latency_ms."},
+        description = {"Call a web API once per row of a file, on the Spark executors instead of a thread pool on the driver.",
+                "Bounded concurrency per partition, a global rate limit, a timeout per call, retries with backoff for 429"
+                        + " and 5xx (Retry-After honoured). Every row is written once, with the answer (its body as result, or"
+                        + " one column per --field), error, error_kind, attempts and latency_ms."},
         footer = {"", "Examples:",
                 "  fanout rows --input items.csv --url 'https://api.example.com/items/{id}' --rate 50 --output priced.parquet",
-                "  fanout rows --input items.json --url 'https://api.example.com/price' --method POST \\",
-                "      --header 'Authorization: Bearer {token}' --body '{\"sku\": \"{sku}\"}' --field price:double=/data/price --output out.csv",
+                "  fanout rows --input items.json --url 'https://api.example.com/price' --method POST"
+                        + " --header 'Authorization: Bearer {token}' --body '{\"sku\": \"{sku}\"}' --field price:double=/data/price"
+                        + " --output out.csv",
                 "", "Placeholders: {column} takes the row's value (percent-encoded in the URL, JSON-escaped in a JSON body);"
                         + " {@pid}, {@host}, {@partition}, {@attempt} tell where the call is made.",
-                "Exit codes: 0 every row has a result, 1 some rows ended in error (they are in the output), 2 bad usage or input"
-                        + " (no call made), 130 interrupted."})
+                },
+        exitCodeListHeading = ExitCode.LIST_HEADING,
+        exitCodeList = {"0:every row has an answer", "1:some rows ended in error (they are in the output with their error)",
+                "2:bad usage or input: no call was made", "130:interrupted (Ctrl-C, SIGTERM)"})
 public final class RowsCommand implements Callable<Integer> {
     private static final Pattern FIELD = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)(?::([A-Za-z]+))?=(.*)");
 
@@ -72,7 +76,8 @@ public final class RowsCommand implements Callable<Integer> {
     @Option(names = "--input", required = true, paramLabel = "FILE", description = "The rows: .csv (header row), .json (JSON Lines or an array) or .parquet (file or directory).")
     Path input;
 
-    @Option(names = "--format", paramLabel = "csv|json|parquet", description = "Format of --input, when its extension does not say.")
+    @Option(names = "--format", paramLabel = "csv|jsonl|json|parquet",
+            description = "The format of --input when its extension does not say: csv, jsonl or json (JSON Lines or an array), parquet.")
     String format;
 
     @Option(names = "--url", required = true, paramLabel = "TEMPLATE", description = "The URL of each call, e.g. http://127.0.0.1:8080/items/{id}.")
@@ -95,7 +100,7 @@ public final class RowsCommand implements Callable<Integer> {
     @Option(names = "--concurrency", paramLabel = "N", defaultValue = "8", description = "Calls in flight at once per partition (default: ${DEFAULT-VALUE}).")
     int concurrency;
 
-    @Option(names = "--rate", paramLabel = "CALLS_PER_SECOND", description = "The most calls per second over the whole cluster, retries included (default: no limit).")
+    @Option(names = "--rate", paramLabel = "N", description = "The most calls per second over the whole cluster, retries included (default: no limit); may be a fraction, e.g. 0.5.")
     Double rate;
 
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s", converter = RunOptions.DurationConverter.class,
@@ -122,7 +127,8 @@ public final class RowsCommand implements Callable<Integer> {
                     + " rows in input order (CSV quoted as RFC 4180); any other path is a directory of part files, as Spark writes.")
     Path output;
 
-    @Option(names = "--output-format", paramLabel = "csv|json|parquet", description = "Format of --output, when its extension does not say.")
+    @Option(names = "--output-format", paramLabel = "csv|jsonl|json|parquet",
+            description = "The format of --output when its extension does not say: csv, jsonl or json (JSON Lines), parquet.")
     String outputFormat;
 
     @Option(names = "--output-layout", paramLabel = "file|spark",

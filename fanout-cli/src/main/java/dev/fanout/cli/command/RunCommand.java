@@ -2,6 +2,7 @@ package dev.fanout.cli.command;
 
 import dev.fanout.Items;
 import dev.fanout.Parallelism;
+import dev.fanout.cli.ExitCode;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -9,11 +10,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "run", sortOptions = false, mixinStandardHelpOptions = true,
-        description = {"Run JOB once with the given parameters; its exit value is printed on stdout."},
-        footer = {"", "Example:", "  fanout run com.example.DailyMetrics -p day=2024-01-01 --timeout 10m",
-                "", "Exit codes: 0 succeeded, 1 failed or timed out, 2 bad usage or input (nothing ran), 130 interrupted."})
+        description = {"Run JOB once with the given parameters and print its exit value on stdout.",
+                "The run is recorded in the history as a batch of one item, so 'fanout resume' and 'fanout report' work on it too."},
+        footer = {"", "Example:", "  fanout run com.example.DailyMetrics -p day=2024-01-01 --timeout 10m"},
+        exitCodeListHeading = ExitCode.LIST_HEADING,
+        exitCodeList = {"0:the run succeeded", "1:the run failed or timed out", ExitCode.LIST_USAGE,
+                "130:interrupted (Ctrl-C, SIGTERM): the run was cancelled"})
 public final class RunCommand extends SparkCommand {
-    @Parameters(index = "0", paramLabel = "JOB", description = "Class name of the job (implements dev.fanout.SparkJob), or a .sql file (see docs/sql.md).")
+    @Parameters(index = "0", paramLabel = "JOB", description = SparkCommand.JOB_DESCRIPTION)
     String jobClass;
 
     @Override

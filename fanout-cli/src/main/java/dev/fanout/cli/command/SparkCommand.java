@@ -15,6 +15,10 @@ import picocli.CommandLine.Spec;
 
 /** A command that runs a batch on Spark: the shared options, and bad input turned into a usage error (exit 2). */
 abstract class SparkCommand implements Callable<Integer> {
+    /** The JOB parameter's description in every command that takes one. */
+    static final String JOB_DESCRIPTION = "The job: a class implementing dev.fanout.SparkJob (on the classpath or in --jars),"
+            + " or a .sql file (see docs/sql.md).";
+
     @Spec
     CommandSpec spec;
 

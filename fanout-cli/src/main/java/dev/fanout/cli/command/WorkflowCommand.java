@@ -34,8 +34,13 @@ import picocli.CommandLine.Spec;
  * ({@link Workflow#loadJobs}). A bad file is exit 2 with {@code FILE:LINE: problem}.
  */
 @Command(name = "workflow", mixinStandardHelpOptions = true, subcommands = {WorkflowCommand.Run.class, WorkflowCommand.Validate.class},
-        description = {"Workflow files: tasks (a SparkJob class or a SQL file each) with dependencies, for-each loops and",
-                "values passed between tasks, run inside one Spark application. See docs/workflows.md."})
+        description = {"Run or check a workflow file: jobs chained with dependencies, for-each loops and values passed between tasks.",
+                "Each task is a SparkJob class or a SQL file; the whole workflow runs inside one Spark application."
+                        + " The file's format: docs/workflows.md."},
+        exitCodeListHeading = ExitCode.LIST_HEADING,
+        exitCodeList = {"0:the workflow ran and nothing failed (run), or the file is valid (validate)",
+                "1:a task or an iteration failed (run)", "2:bad usage, or a file that is not valid: nothing was started",
+                "130:interrupted (Ctrl-C, SIGTERM)"})
 public final class WorkflowCommand implements Runnable {
     @ParentCommand
     FanoutCommand parent;
@@ -49,16 +54,18 @@ public final class WorkflowCommand implements Runnable {
     }
 
     @Command(name = "run", sortOptions = false, mixinStandardHelpOptions = true,
-            description = {"Run a workflow file on one Spark application: each task once its upstream tasks ended (tasks with",
-                    "no path between them at the same time), every iteration of every loop on one budget of slots.",
-                    "The file is checked first (as 'fanout workflow validate'); nothing starts when it is not valid.",
-                    "Parallelism: --parallelism if given, else the file's 'parallelism', else the default of a batch.",
-                    "--timeout and --retries apply to the tasks that (and whose file's defaults) set none.",
+            description = {"Run a workflow file on one Spark application.",
+                    "Each task starts once its upstream tasks ended (tasks with no path between them run at the same time);"
+                            + " every iteration of every loop shares one budget of slots. The file is checked first (as"
+                            + " 'fanout workflow validate'); nothing starts when it is not valid.",
+                    "Parallelism: --parallelism if given, else the file's 'parallelism', else the default of a batch."
+                            + " --timeout and --retries apply to the tasks that set none (nor the file's defaults).",
                     "The run is recorded in the history as one line: 'fanout resume RUN_ID' runs again what did not succeed."},
             footer = {"", "Examples:", "  fanout workflow run airline.yml -p batch=batches/batch-0002.csv --jars jobs.jar",
-                    "  fanout workflow run nightly.yml --parallelism 8 --json",
-                    "", "Exit codes: 0 nothing failed, 1 a task or an iteration failed, 2 bad file or usage (nothing ran),"
-                            + " 130 interrupted."})
+                    "  fanout workflow run nightly.yml --parallelism 8 --json"},
+            exitCodeListHeading = ExitCode.LIST_HEADING,
+            exitCodeList = {"0:nothing failed", "1:a task or an iteration failed", "2:a bad file, bad usage or bad input: nothing was started",
+                    ExitCode.LIST_INTERRUPTED})
     public static final class Run extends SparkCommand {
         @Parameters(index = "0", paramLabel = "FILE", description = "The workflow file (YAML).")
         Path file;
@@ -86,10 +93,12 @@ public final class WorkflowCommand implements Runnable {
     }
 
     @Command(name = "validate", sortOptions = false, mixinStandardHelpOptions = true,
-            description = {"Check a workflow file without running anything: keys, values, dependencies, cycles, every",
-                    "{{…}} reference, and each task's job class (on the classpath or in --jars) or SQL file.",
-                    "Exit 0 with a summary when it is valid; exit 2 with the file, line and problem when not."},
-            footer = {"", "Example:", "  fanout workflow validate airline.yml -p batch=batches/batch-0002.csv --jars jobs.jar"})
+            description = {"Check a workflow file without running anything.",
+                    "Checks its keys, values, dependencies, cycles, every {{…}} reference, and each task's job class (on the"
+                            + " classpath or in --jars) or SQL file."},
+            footer = {"", "Example:", "  fanout workflow validate airline.yml -p batch=batches/batch-0002.csv --jars jobs.jar"},
+            exitCodeListHeading = ExitCode.LIST_HEADING,
+            exitCodeList = {"0:the file is valid (a summary is printed)", "2:it is not (the file, line and problem are printed), or bad usage"})
     public static final class Validate implements Callable<Integer> {
         @ParentCommand
         WorkflowCommand workflow;
@@ -102,7 +111,7 @@ public final class WorkflowCommand implements Runnable {
         Map<String, String> params = new LinkedHashMap<>();
 
         @Option(names = "--jars", paramLabel = "PATHS", split = ",",
-                description = "Comma-separated jars holding the job classes.")
+                description = "Comma-separated jars holding the tasks' job classes.")
         List<Path> jars = new ArrayList<>();
 
         @Override

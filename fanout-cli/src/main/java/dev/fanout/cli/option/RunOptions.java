@@ -13,10 +13,14 @@ import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
 
-/** How each run is run and what is recorded and printed: shared by {@code run}, {@code foreach}, {@code resume} and {@code demo}. */
+/**
+ * How each run is run and what is recorded and printed: shared by {@code run}, {@code foreach}, {@code resume}, {@code demo}
+ * and {@code workflow run}. Where an option means something particular in one command, {@code dev/fanout/cli/help.properties}
+ * words it for that command.
+ */
 public final class RunOptions {
     @Option(names = {"-p", "--param"}, paramLabel = "KEY=VALUE",
-            description = "A parameter passed to every run (repeatable); for a workflow, one of its params.")
+            description = "A parameter of the job, given to every run (repeatable).")
     public Map<String, String> params = new LinkedHashMap<>();
 
     @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class,

@@ -19,6 +19,7 @@ public final class Range {
     /** A range beyond this many items is almost surely a typo. */
     public static final long MAX_ITEMS = 10_000_000;
     private static final String NAME = "[A-Za-z_][A-Za-z0-9_.-]*";
+    private static final Pattern ISO_DATE_SHAPE = Pattern.compile("(\\d{4})-(\\d{2})-(\\d{2})");
     private static final Pattern SPEC = Pattern.compile("(" + NAME + ")=([^.:]+)\\.\\.([^:]+)(?::(.+))?");
 
     private final String spec;
@@ -61,8 +62,8 @@ public final class Range {
         } catch (NumberFormatException e) {
             throw bad(spec, "STEP '" + m.group(4) + "' is not a whole number");
         }
-        LocalDate fromDate = date(from);
-        LocalDate toDate = date(to);
+        LocalDate fromDate = date(spec, from);
+        LocalDate toDate = date(spec, to);
         if (fromDate != null && toDate != null) {
             return dates(spec, name, fromDate, toDate, step);
         }
@@ -151,12 +152,44 @@ public final class Range {
         return name;
     }
 
-    private static LocalDate date(String s) {
+    /** {@code s} as a date; null when it is not written as one; a usage error naming the problem when it is written as a date that does not exist. */
+    private static LocalDate date(String spec, String s) {
         try {
             return LocalDate.parse(s);
         } catch (DateTimeParseException e) {
+            if (ISO_DATE_SHAPE.matcher(s).matches()) {
+                throw bad(spec, notADate(s));
+            }
             return null;
         }
+    }
+
+    /**
+     * Why {@code yyyy-MM-dd} text is no date, e.g. "2024-02-30 is not a date (February has 28 or 29 days)": the calendar
+     * rule it breaks, rather than the parser's "Invalid date 'FEBRUARY 30'".
+     */
+    static String notADate(String s) {
+        Matcher m = ISO_DATE_SHAPE.matcher(s);
+        if (!m.matches()) {
+            return "'" + s + "' is not an ISO date (yyyy-MM-dd)";
+        }
+        int year = Integer.parseInt(m.group(1));
+        int month = Integer.parseInt(m.group(2));
+        int day = Integer.parseInt(m.group(3));
+        if (month < 1 || month > 12) {
+            return s + " is not a date (months are 01 to 12)";
+        }
+        java.time.Month named = java.time.Month.of(month);
+        String monthName = named.getDisplayName(java.time.format.TextStyle.FULL, java.util.Locale.ENGLISH);
+        if (day < 1) {
+            return s + " is not a date (days start at 01)";
+        }
+        if (named == java.time.Month.FEBRUARY) {
+            return day == 29
+                    ? s + " is not a date (" + year + " is not a leap year: February has 28 days)"
+                    : s + " is not a date (February has 28 or 29 days)";
+        }
+        return s + " is not a date (" + monthName + " has " + named.maxLength() + " days)";
     }
 
     private static Long integer(String s) {

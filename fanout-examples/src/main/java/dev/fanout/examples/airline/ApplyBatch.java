@@ -38,7 +38,9 @@ import org.apache.spark.sql.types.StructType;
  * The file is checked first: a wrong header, a malformed row or a flight that does not exist fails the run with the
  * file and an example, before anything is written; it is not retried. Once the file is checked, it creates the
  * (empty) {@code daily_metrics} table unless it exists, so that the days it returns can be recomputed in parallel
- * right after it (the next task of {@code workflows/airline.yml}) with no step of their own.
+ * right after it (the next task of {@code workflows/airline.yml}) with no step of their own. Once merged, a file of
+ * the warehouse's own {@code batches/} is noted as applied ({@link Warehouse#markApplied}), which is how
+ * {@code fanout demo} picks the next one.
  */
 public final class ApplyBatch implements SparkJob {
     static final StructType FILE_SCHEMA = new StructType()
@@ -75,6 +77,7 @@ public final class ApplyBatch implements SparkJob {
             // What runs next recomputes the touched days in parallel: their table must exist by then (see DailyMetrics).
             DailyMetrics.createTable(spark, warehouse);
             if (days.isEmpty()) {
+                warehouse.markApplied(file);
                 return "[]";
             }
 
@@ -95,6 +98,7 @@ public final class ApplyBatch implements SparkJob {
                     .whenNotMatched()
                     .insertAll()
                     .execute());
+            warehouse.markApplied(file); // what `fanout demo` reads to apply the next file
             return days.stream().map(d -> "\"" + d.toLocalDate() + "\"").collect(Collectors.joining(",", "[", "]"));
         } finally {
             records.unpersist();

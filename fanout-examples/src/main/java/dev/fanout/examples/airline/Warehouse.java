@@ -17,6 +17,7 @@ import java.util.Properties;
  * DIR/flights, flight_ops, bookings                  facts, partitioned by flight_day
  * DIR/daily_metrics                                  DailyMetrics' output, partitioned by flight_day
  * DIR/batches/batch-0001.csv ...                     booking change files, as a booking system exports them
+ * DIR/batches/applied/batch-0001.csv ...             one empty file per batch file ApplyBatch has merged into bookings
  * DIR/airline.properties                             what was generated (written last: its presence means complete)
  * </pre>
  */
@@ -65,6 +66,43 @@ public record Warehouse(Path dir) {
 
     public Path batchFile(int number) {
         return dir.resolve("batches").resolve(String.format("batch-%04d.csv", number));
+    }
+
+    /**
+     * Notes that ApplyBatch merged {@code file} into {@code bookings}, when it is one of this warehouse's batch files (an
+     * empty file of the same name under {@code batches/applied}). Written after the MERGE committed; since applying a file
+     * again is a no-op, a note lost to a crash in between only means the file is applied once more.
+     */
+    public void markApplied(Path file) {
+        Path batches = dir.resolve("batches");
+        Path f = file.toAbsolutePath().normalize();
+        if (!batches.equals(f.getParent())) {
+            return;
+        }
+        Path note = batches.resolve("applied").resolve(f.getFileName());
+        try {
+            Files.createDirectories(note.getParent());
+            if (!Files.exists(note)) {
+                Files.createFile(note);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + note, e);
+        }
+    }
+
+    /** Whether batch file {@code number} has been applied to {@code bookings} (see {@link #markApplied}). */
+    public boolean applied(int number) {
+        return Files.exists(dir.resolve("batches").resolve("applied").resolve(batchFile(number).getFileName()));
+    }
+
+    /** The first of batch files 1 to {@code batches} not applied yet; empty when all are. */
+    public java.util.OptionalInt nextBatch(int batches) {
+        for (int n = 1; n <= batches; n++) {
+            if (!applied(n)) {
+                return java.util.OptionalInt.of(n);
+            }
+        }
+        return java.util.OptionalInt.empty();
     }
 
     /** The configuration the data here was generated with, or empty when there is no complete data set. */
