@@ -260,7 +260,7 @@ final class AdaptiveController {
                 probe = 0;
                 step = Math.max(1, best / 4);
                 String why = saturated ? resources(slotsBusy, cpu) + ": saturated"
-                        : Double.isNaN(gain) ? "at max" : signed(gain) + " runs/s";
+                        : limit >= max ? "at max " + max : signed(gain) + " runs/s";
                 verdict = "start-up over (" + why + "): climbing from " + best;
                 if (best != limit) {
                     to = best;

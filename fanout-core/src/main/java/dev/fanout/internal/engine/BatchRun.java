@@ -81,6 +81,7 @@ final class BatchRun {
     private final String groupPrefix;
     private final IntUnaryOperator indexAt;
     private final Gate gate;
+    private final RunObserver observer;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition runEnded = lock.newCondition();
@@ -104,7 +105,7 @@ final class BatchRun {
      */
     BatchRun(Cluster cluster, Limiter limiter, Ticker ticker, DoubleSupplier random, EngineSettings settings, SparkJob job,
              String batchId, Iterator<? extends Map<String, String>> items, IntUnaryOperator indexAt,
-             OptionalLong expected, BiConsumer<Integer, Throwable> errorSink, Gate gate) {
+             OptionalLong expected, BiConsumer<Integer, Throwable> errorSink, Gate gate, RunObserver observer) {
         this.cluster = cluster;
         this.limiter = limiter;
         this.ticker = ticker;
@@ -123,6 +124,20 @@ final class BatchRun {
         this.groupPrefix = GROUP_PREFIX + token + "-";
         this.indexAt = indexAt;
         this.gate = gate;
+        this.observer = observer;
+    }
+
+    /** Items not yet started: the expected count less those read; {@link Long#MAX_VALUE} when the count is unknown. */
+    long remaining() {
+        if (expected.isEmpty()) {
+            return Long.MAX_VALUE;
+        }
+        lock.lock();
+        try {
+            return stopReason != null ? 0 : Math.max(0, expected.getAsLong() - nextIndex);
+        } finally {
+            lock.unlock();
+        }
     }
 
     String batchId() {
@@ -302,12 +317,14 @@ final class BatchRun {
         }
 
         void start(Claim claim, Limiter.Permit permit) {
-            thread.execute(() -> run(claim, permit));
+            long startedAt = ticker.nanoTime();
+            long token = observer.started();
+            thread.execute(() -> run(claim, permit, token, startedAt));
         }
 
-        private void run(Claim claim, Limiter.Permit permit) {
+        private void run(Claim claim, Limiter.Permit permit, long token, long startedAt) {
+            RunResult result = null;
             try {
-                RunResult result;
                 try {
                     result = runItem(runner, claim);
                 } catch (RuntimeException | Error e) {
@@ -320,6 +337,11 @@ final class BatchRun {
                     stop("fail-fast: item " + result.index() + " " + result.outcome(), false);
                 }
             } finally {
+                try {
+                    observer.ended(token, startedAt, result == null ? 0 : result.metrics().taskTimeMillis());
+                } catch (RuntimeException e) {
+                    LOG.warn("the parallelism controller failed on a run's end: {}", e.toString(), e);
+                }
                 ended(permit);
             }
         }
