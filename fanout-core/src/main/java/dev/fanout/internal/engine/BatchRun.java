@@ -165,7 +165,7 @@ final class BatchRun {
         lock.lock();
         try {
             result = new BatchResult(batchId, jobName, peak, startedAt, settings.clock().instant(),
-                    counts, settings.retainRuns() ? results : List.of(), interrupted, cost(cpu0, cpu1, wall));
+                    counts, settings.retainRuns() ? inIndexOrder(results) : List.of(), interrupted, cost(cpu0, cpu1, wall));
         } finally {
             lock.unlock();
         }
@@ -175,6 +175,13 @@ final class BatchRun {
                     + itemsError.getMessage(), itemsError);
         }
         return result;
+    }
+
+    /** The runs by item index (a batch started longest first reads its items in another order). */
+    private static List<RunResult> inIndexOrder(List<RunResult> runs) {
+        List<RunResult> sorted = new ArrayList<>(runs);
+        sorted.sort(java.util.Comparator.nullsLast(java.util.Comparator.comparingInt(RunResult::index)));
+        return sorted;
     }
 
     /** What the batch cost, from the runs' metrics summed so far (under the lock) and the process CPU read around it. */
