@@ -488,6 +488,14 @@ public final class Fanout implements AutoCloseable {
         return settings.parallelism();
     }
 
+    /**
+     * The runs allowed in flight right now: the fixed value, {@code auto()}'s value on the cluster now, or where
+     * {@code adaptive()} has moved it.
+     */
+    public int parallelismNow() {
+        return engine.limitNow();
+    }
+
     /** Configures a {@link Fanout}; each setter rejects a bad value at once with a message naming it. */
     public static final class Builder {
         private final SparkSession spark;

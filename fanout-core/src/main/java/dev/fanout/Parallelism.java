@@ -140,7 +140,8 @@ public abstract sealed class Parallelism permits Parallelism.Fixed, Parallelism.
     }
 
     private static Adaptive parseAdaptive(String text, Matcher m) {
-        Adaptive adaptive = adaptive();
+        Integer min = null;
+        Integer max = null;
         try {
             if (m.group(1) != null && !m.group(1).isBlank()) {
                 for (String part : m.group(1).split(",")) {
@@ -151,27 +152,30 @@ public abstract sealed class Parallelism permits Parallelism.Fixed, Parallelism.
                     } catch (NumberFormatException e) {
                         throw new IllegalArgumentException("parallelism '" + text + "': '" + part.trim() + "' is not name=number");
                     }
-                    adaptive = switch (kv[0].trim().toLowerCase(Locale.ROOT)) {
-                        case "min" -> adaptive.min(n);
-                        case "max" -> adaptive.max(n);
+                    switch (kv[0].trim().toLowerCase(Locale.ROOT)) {
+                        case "min" -> min = n;
+                        case "max" -> max = n;
                         default -> throw new IllegalArgumentException("parallelism '" + text + "': unknown setting '"
                                 + kv[0].trim() + "' (min, max)");
-                    };
+                    }
                 }
             }
-            if (m.group(3) != null && !m.group(3).isEmpty()) {
-                adaptive = adaptive.min(Integer.parseInt(m.group(3)));
+            if (m.group(2) != null && !m.group(2).isEmpty()) {
+                min = Integer.parseInt(m.group(2));
             }
-            if (m.group(4) != null && !m.group(4).isEmpty()) {
-                adaptive = adaptive.max(Integer.parseInt(m.group(4)));
+            if (m.group(3) != null && !m.group(3).isEmpty()) {
+                max = Integer.parseInt(m.group(3));
             }
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("parallelism '" + text + "' is too large");
-        } catch (IllegalArgumentException e) {
-            throw e.getMessage().startsWith("parallelism '") ? e
-                    : new IllegalArgumentException("parallelism '" + text + "': " + e.getMessage());
         }
-        return adaptive;
+        try {
+            int lo = min == null ? 1 : positive("min", min);
+            int hi = max == null ? Math.max(DEFAULT_MAX, lo) : positive("max", max);
+            return new Adaptive(lo, hi);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("parallelism '" + text + "': " + e.getMessage());
+        }
     }
 
     static int positive(String name, int value) {

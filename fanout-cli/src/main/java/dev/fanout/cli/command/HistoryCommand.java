@@ -91,7 +91,7 @@ public final class HistoryCommand implements Callable<Integer> {
                 if (json) {
                     out.println(Reports.history(batch, items));
                 } else {
-                    printBatch(batch, items, out);
+                    printBatch(batch, items, out, store);
                 }
                 return 0;
             }
@@ -137,7 +137,7 @@ public final class HistoryCommand implements Callable<Integer> {
         return sb.length() == 0 ? "-" : sb.toString();
     }
 
-    private static void printBatch(BatchRecord b, List<ItemRecord> items, PrintStream out) {
+    private static void printBatch(BatchRecord b, List<ItemRecord> items, PrintStream out, dev.fanout.history.HistoryStore store) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format("batch %s: %s, %s, %d items: %d succeeded%s%n", b.id(), b.job(), b.state(), b.itemCount(),
                 b.count(ItemState.SUCCEEDED), others(b).equals("-") ? "" : ", " + others(b)));
@@ -147,6 +147,7 @@ public final class HistoryCommand implements Callable<Integer> {
                     .append(b.workflow()).append(")\n");
         }
         executions(b, sb);
+        parallelismChanges(b, store, sb);
         sb.append(String.format("%6s  %-10s %4s %8s %4s %4s  %s%n", "ITEM", "STATE", "TRY", "TIME", "EXEC", "SLOT", "PARAMETERS / RESULT"));
         for (ItemRecord i : items) {
             RunResult r = i.run();
@@ -168,6 +169,16 @@ public final class HistoryCommand implements Callable<Integer> {
                     e.parallelism(), WHEN.format(e.startedAt()), e.endedAt() == null ? "..." : WHEN.format(e.endedAt()),
                     e.endedAt() == null ? "running" : DurationFormat.format(java.time.Duration.between(e.startedAt(), e.endedAt())),
                     e.pid(), e.host()));
+        }
+    }
+
+    /** A line per change of the runs allowed in flight (adaptive parallelism's decisions, executors coming and going). */
+    static void parallelismChanges(BatchRecord b, dev.fanout.history.HistoryStore store, StringBuilder sb) {
+        for (Execution e : b.executions()) {
+            for (var c : store.parallelismChanges(b.id(), e.seq())) {
+                sb.append(String.format("  execution %d at %s: parallelism %d \u2192 %d (%s)%n", e.seq(), WHEN.format(c.at()),
+                        c.from(), c.to(), c.explanation()));
+            }
         }
     }
 
