@@ -46,6 +46,34 @@ class AdaptiveCommandTest {
     }
 
     @Test
+    void theReportDrawsTheLimitOverTimeAgainstRunsInFlightWithEachChangeAndItsReason() throws Exception {
+        HeadlessChromium chromium = new HeadlessChromium(dir);
+        Path report = dir.resolve("report.html");
+        CliHarness.Result r = CliHarness.run("foreach", ECHO, "--range", "n=1..40", "--parallelism", "adaptive:..6",
+                "--history", dir.resolve("h.db").toString(), "--report", report.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        Matcher m = CHANGE.matcher(r.err());
+        int changes = 0;
+        String firstReason = null;
+        while (m.find()) {
+            changes++;
+            firstReason = firstReason == null ? m.group(3) : firstReason;
+        }
+        assertThat(changes).as("change lines in %s", r.err()).isPositive();
+
+        String dom = chromium.dom(report, dir.resolve("console.log"));
+        assertThat(dom).contains("data-rendered=\"true\"", "Parallelism limit over time");
+        assertThat(HeadlessChromium.count(dom, "class=\"limit-chart\"")).isEqualTo(1);
+        assertThat(HeadlessChromium.count(dom, "class=\"limit\"")).as("the limit's step line").isEqualTo(1);
+        assertThat(HeadlessChromium.count(dom, "class=\"inflight-vs-limit\"")).isEqualTo(1);
+        assertThat(HeadlessChromium.count(dom, "class=\"limit-change\"")).as("a dot per change").isEqualTo(changes);
+        assertThat(dom).contains(firstReason);
+        java.util.Map<Integer, Integer> pixels = chromium.pixels(report, 1280, 4000, 0xe8590c, 0x868e96);
+        assertThat(pixels.get(0xe8590c)).as("pixels of the change dots").isGreaterThan(10 * changes);
+        assertThat(pixels.get(0x868e96)).as("pixels of the limit's line").isGreaterThan(200);
+    }
+
+    @Test
     void badOrderAndAdaptiveValuesAreUsageErrors() {
         CliHarness.Result order = CliHarness.run("foreach", ECHO, "--range", "n=1..3", "--order", "shortest");
         assertThat(order.exit()).isEqualTo(2);
