@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
  *       is the objective, never latency; a probe is judged only after the system responded to it (no evaluation
  *       until the epoch's own runs completed); increases are vetoed while CPU is saturated; a bias toward fewer
  *       (there: 0.15 of the wave; here: a step down is kept unless it costs more than {@link #DOWN_TOLERANCE}).</li>
- *   <li>TCP BBR's start-up: the limit doubles each epoch while throughput grows by at least {@link #STARTUP_GAIN}
- *       ("full pipe" when it does not), then it returns to the best value seen (BBR's drain).</li>
+ *   <li>TCP BBR's start-up: the limit grows each epoch while throughput grows by at least {@link #STARTUP_GAIN}
+ *       ("full pipe" when it does not), sized from the measured load as BBR sizes from bandwidth x delay; then it
+ *       returns to the best value seen (BBR's drain).</li>
  *   <li>Netflix concurrency-limits: no increase while the limit is not used ("app-limited": fewer in flight than
  *       {@link #APP_LIMITED} of the limit), and Vegas's Little's-law view of throughput.</li>
  * </ul>
@@ -38,8 +39,9 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Phases</h2>
  * <ol>
- *   <li>Start-up: double while throughput grows {@code >= STARTUP_GAIN}, but not past the level at which the busier
- *       of task slots and driver CPU would be full (its busy fraction scaled up to {@code SATURATED}); stop at the
+ *   <li>Start-up: grow while throughput grows {@code >= STARTUP_GAIN}, to the level at which the busier of task
+ *       slots and driver CPU would be full (its busy fraction scaled up to {@code SATURATED}; BBR sizes its window
+ *       from bandwidth x delay the same way), at most {@link #STARTUP_MAX_FACTOR} times per epoch; stop at the
  *       first epoch that did not grow, at a saturated resource, or at max; then go to the best level measured. When
  *       it grew right into a saturated resource, that is the knee: hold before probing below it.</li>
  *   <li>Climb: measure the base, probe {@code base ± step} (step = base/4, at least 1); keep a step up only if it
@@ -58,6 +60,8 @@ final class AdaptiveController {
 
     /** Start-up doubles while one doubling gains at least this much throughput (BBR's full pipe is 25% per round). */
     static final double STARTUP_GAIN = 0.15;
+    /** Start-up grows at most this many times per epoch (when the busiest resource is far from full). */
+    static final int STARTUP_MAX_FACTOR = 8;
     /** A step up is kept when it gains at least this much throughput. */
     static final double UP_GAIN = 0.05;
     /** A step down is kept unless it loses more than this much throughput: the bias toward fewer runs. */
@@ -67,7 +71,7 @@ final class AdaptiveController {
     /** Fewer runs in flight on average than this fraction of the limit: the limit was not what held it back. */
     static final double APP_LIMITED = 0.80;
     /** The fewest runs a start-up epoch measures (it measures half the limit, BBR's one round being cheap). */
-    static final int MIN_STARTUP_RUNS = 4;
+    static final int MIN_STARTUP_RUNS = 2;
     /** The fewest runs a climbing epoch measures (it measures twice the limit). */
     static final int MIN_EPOCH_RUNS = 6;
     /** Epochs to hold after a probe was rejected both ways; doubled on each such rejection, up to {@link #MAX_HOLD_EPOCHS}. */
@@ -246,9 +250,12 @@ final class AdaptiveController {
             double gain = Double.isNaN(previousX) ? Double.NaN : x / previousX - 1;
             double busiest = Math.max(slotsBusy, cpu);
             if (!saturated && limit < max && (Double.isNaN(gain) || gain >= STARTUP_GAIN)) {
-                // double, but not past the point where the busiest resource would be full (BBR's bandwidth x delay)
-                int full = busiest > 0.25 ? (int) Math.round(limit * SATURATED / busiest) + 1 : Integer.MAX_VALUE;
-                to = clamp(Math.max(limit + 1, Math.min(limit * 2, full)));
+                // up to the level at which the busiest resource would be full (BBR's bandwidth x delay), at most
+                // STARTUP_MAX_FACTOR times at once; doubling when there is nothing to go by
+                int grown = busiest > 0.01
+                        ? (int) Math.min((long) limit * STARTUP_MAX_FACTOR, Math.round(limit * SATURATED / busiest) + 1L)
+                        : limit * 2;
+                to = clamp(Math.max(limit + 1, grown));
                 reason = Double.isNaN(gain) ? "start-up: " + resources(slotsBusy, cpu) : signed(gain) + " runs/s";
                 verdict = "start-up: growing";
             } else {
