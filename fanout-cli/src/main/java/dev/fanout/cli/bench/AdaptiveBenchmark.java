@@ -48,11 +48,14 @@ public final class AdaptiveBenchmark {
     private final SparkSession spark;
     private final int rounds;
     private final PrintStream log;
+    private final List<String> only;
 
-    public AdaptiveBenchmark(SparkSession spark, int rounds, PrintStream log) {
+    /** @param only the settings to compare ({@code 1}, {@code 2}, ..., {@code auto}, {@code adaptive}); empty: all */
+    public AdaptiveBenchmark(SparkSession spark, int rounds, PrintStream log, List<String> only) {
         this.spark = spark;
         this.rounds = rounds;
         this.log = log;
+        this.only = only == null ? List.of() : List.copyOf(only);
     }
 
     /** A job that waits {@code millis} on the driver, then counts 100 rows in a tiny Spark job. */
@@ -79,6 +82,14 @@ public final class AdaptiveBenchmark {
         }
         settings.put("auto", Parallelism.auto());
         settings.put("adaptive", Parallelism.adaptive());
+        if (!only.isEmpty()) {
+            settings.keySet().retainAll(only);
+            for (String o : only) {
+                if (!settings.containsKey(o) && o.matches("[0-9]+")) {
+                    settings.put(o, Parallelism.fixed(Integer.parseInt(o)));
+                }
+            }
+        }
         Map<String, List<Double>> walls = new LinkedHashMap<>();
         Map<String, List<Double>> cpus = new LinkedHashMap<>();
         Map<String, Integer> ends = new LinkedHashMap<>();

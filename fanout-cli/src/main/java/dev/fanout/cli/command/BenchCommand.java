@@ -329,6 +329,10 @@ public final class BenchCommand implements Callable<Integer> {
         @Option(names = "--rounds", defaultValue = "1", description = "Measured rounds (default: ${DEFAULT-VALUE}).")
         int rounds;
 
+        @Option(names = "--settings", split = ",", paramLabel = "N|auto|adaptive",
+                description = "Only these settings (default: 1,2,4,8,16,32,auto,adaptive).")
+        List<String> settings;
+
         @Option(names = "--html", paramLabel = "FILE", defaultValue = "bench-adaptive.html",
                 description = "Where to write the chart (default: ./${DEFAULT-VALUE}).")
         Path html;
@@ -354,6 +358,13 @@ public final class BenchCommand implements Callable<Integer> {
                 days = days == null ? 12 : days;
                 waitItems = Math.min(waitItems, 24);
                 waitTime = spec.commandLine().getParseResult().hasMatchedOption("--wait") ? waitTime : Duration.ofSeconds(1);
+            }
+            if (settings != null) {
+                for (String s : settings) {
+                    if (!s.matches("[1-9][0-9]*|auto|adaptive")) {
+                        throw new BadInputException("--settings: '" + s + "' is not a number, 'auto' or 'adaptive'");
+                    }
+                }
             }
             if (rounds < 1 || waitItems < 1 || (days != null && days < 1)) {
                 throw new BadInputException("--rounds, --wait-items and --days must be at least 1, got " + rounds + ", "
@@ -388,16 +399,17 @@ public final class BenchCommand implements Callable<Integer> {
             try (BatchLauncher launcher = new BatchLauncher(env, "bench adaptive", spark, none)) {
                 SparkSession session = launcher.start(Parallelism.DEFAULT_MAX, loaded.loader(), "bench adaptive",
                         Map.of("spark.ui.enabled", "false"));
-                dev.fanout.cli.bench.AdaptiveBenchmark b = new dev.fanout.cli.bench.AdaptiveBenchmark(session, rounds, env.err());
+                dev.fanout.cli.bench.AdaptiveBenchmark b = new dev.fanout.cli.bench.AdaptiveBenchmark(session, rounds, env.err(), settings);
                 Map<String, List<dev.fanout.cli.bench.AdaptiveBenchmark.Row>> results = new LinkedHashMap<>();
                 String master = session.sparkContext().master();
                 if (wanted("day")) {
                     if (!DeltaTable.isDeltaTable(session, warehouse.dailyMetrics())) {
                         DailyMetrics.createTable(session, warehouse);
                     }
-                    new dev.fanout.cli.bench.AdaptiveBenchmark(session, 1, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
+                    new dev.fanout.cli.bench.AdaptiveBenchmark(session, 1, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()),
+                            List.of("2"))
                             .compare(new dev.fanout.cli.bench.AdaptiveBenchmark.Workload("warm-up", loaded.job(),
-                                    dayItems.subList(0, Math.min(2, dayItems.size())))); // JIT and caches, unmeasured
+                                    dayItems.subList(0, Math.min(4, dayItems.size())))); // JIT and caches, unmeasured
                     String title = "(a) " + loaded.job().name() + ", " + dayItems.size() + " days, " + master;
                     env.err().println("fanout bench adaptive: " + title);
                     var rows = b.compare(new dev.fanout.cli.bench.AdaptiveBenchmark.Workload("day job", loaded.job(), dayItems));
