@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Phases</h2>
  * <ol>
- *   <li>Start-up: grow while throughput grows {@code >= STARTUP_GAIN}, to the level at which the busier of task
+ *   <li>Start-up: the first epoch carries the batch's warm-up (JIT, sessions, caches), so it only sizes the next
+ *       step from the load and is never a baseline. Then grow while throughput grows {@code >= STARTUP_GAIN}, to the level at which the busier of task
  *       slots and driver CPU would be full (its busy fraction scaled up to {@code SATURATED}; BBR sizes its window
  *       from bandwidth x delay the same way), at most {@link #STARTUP_MAX_FACTOR} times per epoch; stop at the
  *       first epoch that did not grow, at a saturated resource, or at max; then go to the best level measured. When
@@ -129,6 +130,8 @@ final class AdaptiveController {
     private int step;
     private int hold;
     private boolean baseSaturated;
+    private boolean warm; // an epoch of start-up has been measured (the first one is not compared)
+    private boolean grew; // start-up's last step grew the limit
     private int holdLength = HOLD_EPOCHS;
     private int slots;
 
@@ -246,7 +249,11 @@ final class AdaptiveController {
         } else if (appLimited) {
             verdict = "app-limited (" + String.format(Locale.ROOT, "%.1f", meanInFlight) + " in flight): measuring again";
         } else if (phase == Phase.STARTUP) {
-            seen.merge(limit, x, (a, b) -> (a + b) / 2);
+            boolean first = !warm;
+            warm = true;
+            if (!first) { // the first epoch of a batch carries its warm-up (JIT, sessions, caches): no baseline
+                seen.merge(limit, x, (a, b) -> (a + b) / 2);
+            }
             double gain = Double.isNaN(previousX) ? Double.NaN : x / previousX - 1;
             double busiest = Math.max(slotsBusy, cpu);
             if (!saturated && limit < max && (Double.isNaN(gain) || gain >= STARTUP_GAIN)) {
@@ -262,7 +269,7 @@ final class AdaptiveController {
                 int best = bestSeen();
                 phase = Phase.CLIMB;
                 base = best;
-                baseX = seen.get(best);
+                baseX = seen.getOrDefault(best, x);
                 baseSaturated = saturated && best == limit;
                 probe = 0;
                 step = Math.max(1, best / 4);
@@ -272,7 +279,7 @@ final class AdaptiveController {
                 if (best != limit) {
                     to = best;
                     reason = why + ", best at " + best;
-                } else if (saturated && !Double.isNaN(gain) && gain >= STARTUP_GAIN) {
+                } else if (saturated && grew && (Double.isNaN(gain) || gain >= STARTUP_GAIN)) {
                     // it just grew into the saturated resource: the knee is here; look below it later
                     hold = HOLD_EPOCHS;
                     verdict += ", holding";
@@ -281,8 +288,9 @@ final class AdaptiveController {
                     reason = to == limit ? null : why + ", probing " + to;
                 }
             }
-            previousX = x;
-                } else if (hold > 0) {
+            previousX = first ? Double.NaN : x;
+            grew = to > from;
+        } else if (hold > 0) {
             hold--;
             baseX = blend(baseX, x);
             verdict = "holding (" + hold + " more)";
