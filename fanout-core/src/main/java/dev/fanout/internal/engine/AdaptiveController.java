@@ -35,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * {@code X = mean runs in flight / mean run duration}, over the time those runs spanned: with runs of minutes, this
  * needs far fewer completions than counting them in a window (whose error is {@code ±(n-1)} completions). Over the
  * same time it reads the task slots' utilisation (task time of the runs that completed / slots x time) and the
- * driver process's CPU (process CPU time / cores x time); either at or above {@link #SATURATED} vetoes growth.
+ * driver process's CPU (process CPU time / cores x time); either at or above {@link #SATURATED} vetoes growth. When
+ * the process uses at least {@link #OWN_SHARE} of the CPU, the driver machine's CPU use (all processes) counts
+ * instead if higher: on a machine shared with other work, the CPU the others hold is not to be had either.
  *
  * <h2>Phases</h2>
  * <ol>
@@ -69,6 +71,8 @@ final class AdaptiveController {
     static final double DOWN_TOLERANCE = 0.03;
     /** Task slots or driver CPU busy at least this fraction of the time: no growth. */
     static final double SATURATED = 0.90;
+    /** This process's share of the driver's CPU from which the machine's CPU use counts as the driver's. */
+    static final double OWN_SHARE = 0.25;
     /** Fewer runs in flight on average than this fraction of the limit: the limit was not what held it back. */
     static final double APP_LIMITED = 0.80;
     /** The fewest runs a start-up epoch measures (it measures half the limit, BBR's one round being cheap). */
@@ -100,6 +104,7 @@ final class AdaptiveController {
     private final IntSupplier driverCores;
     private final IntSupplier taskSlots;
     private final LongSupplier remaining;
+    private final java.util.function.DoubleSupplier machineCpu;
     private final List<Epoch> epochs = new ArrayList<>();
     private final TreeMap<Integer, Double> seen = new TreeMap<>(); // throughput measured at each limit (start-up)
 
@@ -144,6 +149,16 @@ final class AdaptiveController {
      */
     AdaptiveController(int min, int max, int start, long now, LongSupplier cpuNanos, IntSupplier driverCores,
                        IntSupplier taskSlots, LongSupplier remaining) {
+        this(min, max, start, now, cpuNanos, driverCores, taskSlots, remaining, () -> Double.NaN);
+    }
+
+    /**
+     * @param machineCpu the driver machine's CPU use (all processes, 0..1) since it was last read, NaN when unknown:
+     *                   when this process uses a good share of the CPU ({@link #OWN_SHARE}) and the machine is
+     *                   saturated, other processes hold the rest and more runs would not get more CPU
+     */
+    AdaptiveController(int min, int max, int start, long now, LongSupplier cpuNanos, IntSupplier driverCores,
+                       IntSupplier taskSlots, LongSupplier remaining, java.util.function.DoubleSupplier machineCpu) {
         this.min = min;
         this.max = max;
         this.limit = clamp(start);
@@ -151,6 +166,7 @@ final class AdaptiveController {
         this.driverCores = driverCores;
         this.taskSlots = taskSlots;
         this.remaining = remaining;
+        this.machineCpu = machineCpu;
         this.lastEvent = now;
         this.slots = taskSlots.getAsInt();
         this.step = Math.max(1, limit / 4);
@@ -175,6 +191,7 @@ final class AdaptiveController {
             epochFirstStart = now;
             epochArea0 = area;
             epochCpu0 = cpuNanos.getAsLong();
+            machineCpu.getAsDouble(); // starts the machine's measurement over this epoch
         }
         int seq = epochStarted++;
         return ((long) epochId << 32) | seq;
@@ -237,6 +254,10 @@ final class AdaptiveController {
                 ? epochTaskMillis * 1e6 / epochDurations * meanInFlight / slotCount : 0;
         long cpu1 = cpuNanos.getAsLong();
         double cpu = epochCpu0 >= 0 && cpu1 >= 0 && span > 0 ? (cpu1 - epochCpu0) / (driverCores.getAsInt() * span) : 0;
+        double machine = machineCpu.getAsDouble();
+        if (cpu >= OWN_SHARE && machine > cpu) { // a shared machine: the others' CPU is not to be had either
+            cpu = machine;
+        }
         boolean saturated = slotsBusy >= SATURATED || cpu >= SATURATED;
         boolean appLimited = meanInFlight < APP_LIMITED * limit;
         String phaseName = phase.name().toLowerCase(Locale.ROOT);
@@ -283,6 +304,10 @@ final class AdaptiveController {
                     // it just grew into the saturated resource: the knee is here; look below it later
                     hold = HOLD_EPOCHS;
                     verdict += ", holding";
+                } else if (first) {
+                    // the warm-up epoch is no base to compare a probe with: measure the base again first
+                    baseX = Double.NaN;
+                    verdict += ", measuring it again after the warm-up";
                 } else {
                     to = startProbe(saturated);
                     reason = to == limit ? null : why + ", probing " + to;

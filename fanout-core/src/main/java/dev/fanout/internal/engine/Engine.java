@@ -53,7 +53,8 @@ public final class Engine {
         if (p instanceof Parallelism.Adaptive a) {
             int cores = Runtime.getRuntime().availableProcessors();
             this.adaptive = new AdaptiveController(a.min(), a.max(), ClusterSizing.limit(p, cluster.capacity()),
-                    ticker.nanoTime(), BatchRun::processCpuNanos, () -> cores, this::taskSlots, this::remaining);
+                    ticker.nanoTime(), BatchRun::processCpuNanos, () -> cores, this::taskSlots, this::remaining,
+                    Engine::machineCpu);
             adaptiveLimit.set(adaptive.limit());
             this.limiter = new Limiter(p.max(), adaptiveLimit::get);
         } else {
@@ -85,6 +86,15 @@ public final class Engine {
                     settings.clock().instant());
             new Listeners(settings.listeners()).fire(l -> l.onParallelismChange(change));
         }
+    }
+
+    /** The driver machine's CPU use (all processes, 0..1) since the last call, NaN when the JVM does not tell. */
+    private static double machineCpu() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            double load = os.getCpuLoad();
+            return load < 0 ? Double.NaN : load;
+        }
+        return Double.NaN;
     }
 
     /** The cluster's task slots now (local mode: the driver's cores for tasks), 0 when it cannot tell. */
