@@ -52,6 +52,7 @@ import org.slf4j.LoggerFactory;
  *       way after a kept step; after a probe is rejected in both directions (or the only direction worth a look:
  *       down, when a resource is saturated), halve the step and hold for {@link #HOLD_EPOCHS} epochs before probing
  *       again, twice as long after each such rejection, up to {@link #MAX_HOLD_EPOCHS}.</li>
+ *   <li>Near the end: no probe starts unless {@link #PROBE_RUNWAY} times its epoch's runs are left to start.</li>
  *   <li>Frozen: while fewer items remain to be started than the limit (a batch's tail, or a short batch), no epoch
  *       ends and nothing changes: the tail's throughput says nothing about the limit.</li>
  * </ol>
@@ -79,6 +80,8 @@ final class AdaptiveController {
     static final int MIN_STARTUP_RUNS = 2;
     /** The fewest runs a climbing epoch measures (it measures twice the limit). */
     static final int MIN_EPOCH_RUNS = 6;
+    /** No probe starts unless this many of its epochs' runs are left to start: near a batch's end it would not pay back. */
+    static final int PROBE_RUNWAY = 4;
     /** Epochs to hold after a probe was rejected both ways; doubled on each such rejection, up to {@link #MAX_HOLD_EPOCHS}. */
     static final int HOLD_EPOCHS = 2;
     static final int MAX_HOLD_EPOCHS = 32;
@@ -378,6 +381,10 @@ final class AdaptiveController {
         }
         if (to == base) {
             probe = 0;
+            return base;
+        }
+        if (remaining.getAsLong() < (long) PROBE_RUNWAY * Math.max(MIN_EPOCH_RUNS, 2 * to)) {
+            probe = 0; // near the end of the batch: a probe would cost more than what it could find would pay back
             return base;
         }
         probe = dir;
