@@ -14,6 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code --parallelism adaptive} and {@code --order} on the command line: the change lines, the history, bad values. */
 class AdaptiveCommandTest {
     private static final String ECHO = EchoJob.class.getName();
+    /** Runs that wait 600 ms on the driver: no tasks, little CPU, so more runs at once are faster on any machine. */
+    private static final String[] WAIT = {dev.fanout.cli.testjobs.HeartbeatTaskJob.class.getName(), "-p", "driverMs=600"};
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern CHANGE = Pattern.compile("fanout: parallelism adaptive: (\\d+) \u2192 (\\d+) \\((.+)\\)");
 
@@ -23,8 +25,8 @@ class AdaptiveCommandTest {
     @Test
     void adaptiveSaysWhereItStartsPrintsEachChangeWithItsReasonAndTheHistoryShowsThem() throws Exception {
         String h = dir.resolve("h.db").toString();
-        CliHarness.Result r = CliHarness.run("foreach", ECHO, "--range", "n=1..40", "--parallelism", "adaptive:..6",
-                "--order", "input", "--json", "--history", h);
+        CliHarness.Result r = CliHarness.run(concat(WAIT, "--range", "n=1..40", "--parallelism", "adaptive:..6",
+                "--order", "input", "--json", "--history", h));
         assertThat(r.exit()).as(r.err()).isZero();
         int cores = Runtime.getRuntime().availableProcessors();
         assertThat(r.err()).contains("fanout: parallelism adaptive: starts at local mode (local[4])");
@@ -49,8 +51,8 @@ class AdaptiveCommandTest {
     void theReportDrawsTheLimitOverTimeAgainstRunsInFlightWithEachChangeAndItsReason() throws Exception {
         HeadlessChromium chromium = new HeadlessChromium(dir);
         Path report = dir.resolve("report.html");
-        CliHarness.Result r = CliHarness.run("foreach", ECHO, "--range", "n=1..40", "--parallelism", "adaptive:..6",
-                "--history", dir.resolve("h.db").toString(), "--report", report.toString());
+        CliHarness.Result r = CliHarness.run(concat(WAIT, "--range", "n=1..40", "--parallelism", "adaptive:..6",
+                "--history", dir.resolve("h.db").toString(), "--report", report.toString()));
         assertThat(r.exit()).as(r.err()).isZero();
         Matcher m = CHANGE.matcher(r.err());
         int changes = 0;
@@ -71,6 +73,14 @@ class AdaptiveCommandTest {
         java.util.Map<Integer, Integer> pixels = chromium.pixels(report, 1280, 4000, 0xe8590c, 0x868e96);
         assertThat(pixels.get(0xe8590c)).as("pixels of the change dots").isGreaterThan(10 * changes);
         assertThat(pixels.get(0x868e96)).as("pixels of the limit's line").isGreaterThan(200);
+    }
+
+    private static String[] concat(String[] job, String... rest) {
+        String[] all = new String[1 + job.length + rest.length];
+        all[0] = "foreach";
+        System.arraycopy(job, 0, all, 1, job.length);
+        System.arraycopy(rest, 0, all, 1 + job.length, rest.length);
+        return all;
     }
 
     @Test

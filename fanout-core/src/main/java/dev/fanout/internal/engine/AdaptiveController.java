@@ -262,7 +262,8 @@ final class AdaptiveController {
             cpu = machine;
         }
         boolean saturated = slotsBusy >= SATURATED || cpu >= SATURATED;
-        boolean appLimited = meanInFlight < APP_LIMITED * limit;
+        // (the first epoch ramps up from no run in flight: that is not a limit the batch left unused)
+        boolean appLimited = warm && meanInFlight < APP_LIMITED * limit;
         String phaseName = phase.name().toLowerCase(Locale.ROOT);
         int from = limit;
         String verdict;
