@@ -7,6 +7,7 @@ import dev.fanout.internal.workflow.WorkflowRun;
 import dev.fanout.workflow.Workflow;
 import dev.fanout.workflow.WorkflowListener;
 import dev.fanout.workflow.WorkflowResult;
+import dev.fanout.internal.engine.LongestFirst;
 import dev.fanout.internal.history.HistoryRecorder;
 import dev.fanout.history.HistoryStore;
 import dev.fanout.internal.BatchIds;
@@ -69,6 +70,7 @@ public final class Fanout implements AutoCloseable {
     private final HistoryStore history;
     private final boolean ownsHistory;
     private final BatchSpec.Launch launch;
+    private final Order order;
     private final Map<String, RuntimeException> historyFailures = new ConcurrentHashMap<>();
     private final Set<WorkflowRun> workflows = ConcurrentHashMap.newKeySet();
 
@@ -76,6 +78,7 @@ public final class Fanout implements AutoCloseable {
         this.spark = spark;
         this.settings = settings;
         this.engine = new Engine(spark, settings);
+        this.order = b.order;
         this.ownsHistory = b.historyStore == null && b.historyFile != null;
         this.history = b.historyStore != null ? b.historyStore : b.historyFile != null ? HistoryStore.sqlite(b.historyFile) : null;
         this.launch = b.launch;
@@ -391,10 +394,36 @@ public final class Fanout implements AutoCloseable {
         List<Map<String, String>> all = items instanceof Items i ? i.toList() : copy(items);
         job.check(all, spark);
         BatchSpec spec = items instanceof Items i ? spec(job, i.source(), i.constants()) : spec(job, null, Map.of());
+        int[] start = startOrder(job, all);
         HistoryRecorder recorder = HistoryRecorder.newBatch(history, id, job.name(), spec, all,
                 settings.redaction(), engine.limitNow(), spark.sparkContext().defaultParallelism());
+        if (start != null) {
+            List<Map<String, String>> ordered = new ArrayList<>(all.size());
+            for (int i : start) {
+                ordered.add(all.get(i));
+            }
+            return record(recorder, new BatchRequest(job, id, ordered.iterator(), k -> start[k], OptionalLong.of(all.size()),
+                    errors, List.of(recorder), types));
+        }
         return record(recorder, new BatchRequest(job, id, all.iterator(), i -> i, OptionalLong.of(all.size()), errors,
                 List.of(recorder), types));
+    }
+
+    /**
+     * The start order of a batch's items ({@link Order}): longest expected first when the history knows durations of
+     * this job's items, else null (input order).
+     */
+    private int[] startOrder(SparkJob job, List<Map<String, String>> all) {
+        if (order != Order.LONGEST_FIRST || history == null || all.size() < 2) {
+            return null;
+        }
+        try {
+            return LongestFirst.order(all, LongestFirst.expectedMillis(history, job.name()), settings.redaction()::params);
+        } catch (RuntimeException e) { // the order is an optimisation: a history that cannot be read does not stop the batch
+            org.slf4j.LoggerFactory.getLogger(Fanout.class).warn("reading earlier durations for the start order failed: {}",
+                    e.toString());
+            return null;
+        }
     }
 
     /** Whether {@code job} overrides {@link SparkJob#check} (a SQL file does; most classes do not). */
@@ -459,6 +488,14 @@ public final class Fanout implements AutoCloseable {
         return settings.parallelism();
     }
 
+    /**
+     * The runs allowed in flight right now: the fixed value, {@code auto()}'s value on the cluster now, or where
+     * {@code adaptive()} has moved it.
+     */
+    public int parallelismNow() {
+        return engine.limitNow();
+    }
+
     /** Configures a {@link Fanout}; each setter rejects a bad value at once with a message naming it. */
     public static final class Builder {
         private final SparkSession spark;
@@ -476,6 +513,7 @@ public final class Fanout implements AutoCloseable {
         private HistoryStore historyStore;
         private Path historyFile;
         private BatchSpec.Launch launch;
+        private Order order = Order.LONGEST_FIRST;
 
         private Builder(SparkSession spark) {
             this.spark = Objects.requireNonNull(spark, "spark");
@@ -612,6 +650,16 @@ public final class Fanout implements AutoCloseable {
          */
         public Builder launch(BatchSpec.Launch launch) {
             this.launch = launch;
+            return this;
+        }
+
+        /**
+         * The order in which a batch starts its items (default {@link Order#LONGEST_FIRST}: longest expected first
+         * where the history knows earlier durations of the same job's items; {@link Order#INPUT}: as given). Results
+         * are in input order either way.
+         */
+        public Builder order(Order order) {
+            this.order = Objects.requireNonNull(order, "order");
             return this;
         }
 

@@ -16,6 +16,8 @@ import org.apache.spark.SparkContext;
  * Parallelism.auto()                            // executors x cores / 1 core per run, at most 64
  * Parallelism.auto().coresPerRun(2).max(32)     // runs that each keep 2 cores busy
  * Parallelism.auto().executorsPerRun(1)         // one run per executor
+ * Parallelism.adaptive()                        // starts at the cluster's cores, then seeks the most runs/s
+ * Parallelism.adaptive().min(2).max(32)         // ... never fewer than 2 nor more than 32
  * }</pre>
  *
  * <p>{@code auto()} is the seeds' formula (workers available / workers per job), evaluated before each run starts:
@@ -24,10 +26,16 @@ import org.apache.spark.SparkContext;
  * one starts until fewer than the new value are running. In local mode the driver runs the tasks: {@code local[N]}
  * counts as N cores.
  *
+ * <p>{@code adaptive()} starts where {@code auto()} would and then moves the limit while the batch runs, towards the
+ * value that completes the most runs per second (docs/adaptive.md): it grows while throughput grows, probes
+ * around the best value with a bias toward fewer runs, never grows while the driver's CPU or the task slots are
+ * saturated, and holds still near a batch's end. Each change is reported to the listeners
+ * ({@link FanoutListener#onParallelismChange}) with its reason.
+ *
  * <p>{@link #spec()} and {@link #parse} turn a parallelism into text and back, as the history records it and the
  * command line's {@code --parallelism} accepts it.
  */
-public abstract sealed class Parallelism permits Parallelism.Fixed, Parallelism.Auto {
+public abstract sealed class Parallelism permits Parallelism.Fixed, Parallelism.Auto, Parallelism.Adaptive {
     /** The most runs {@code auto()} allows unless told otherwise. */
     public static final int DEFAULT_MAX = 64;
 
@@ -41,6 +49,14 @@ public abstract sealed class Parallelism permits Parallelism.Fixed, Parallelism.
     /** From the live cluster: one core per run, at most {@value #DEFAULT_MAX} runs. */
     public static Auto auto() {
         return new Auto(1, 0, DEFAULT_MAX);
+    }
+
+    /**
+     * Seeks the number of runs that completes the most runs per second while the batch runs, between 1 and
+     * {@value #DEFAULT_MAX}; it starts at the cluster's cores (as {@link #auto()}).
+     */
+    public static Adaptive adaptive() {
+        return new Adaptive(1, DEFAULT_MAX);
     }
 
     /** The most runs ever in flight at once: the number of slots (and FAIR pools) it needs. */
@@ -74,10 +90,13 @@ public abstract sealed class Parallelism permits Parallelism.Fixed, Parallelism.
     }
 
     private static final Pattern AUTO = Pattern.compile("auto(?:\\((.*)\\))?", Pattern.CASE_INSENSITIVE);
+    private static final Pattern ADAPTIVE = Pattern.compile("adaptive(?:\\((.*)\\)|:([0-9]*)\\.\\.([0-9]*))?",
+            Pattern.CASE_INSENSITIVE);
 
     /**
-     * Reads {@link #spec()}'s text: a positive number, {@code auto}, or {@code auto(coresPerRun=N,executorsPerRun=N,max=N)}
-     * with any of the three.
+     * Reads {@link #spec()}'s text: a positive number, {@code auto}, {@code auto(coresPerRun=N,executorsPerRun=N,max=N)}
+     * with any of the three, {@code adaptive}, {@code adaptive(min=N,max=N)} or its short form {@code adaptive:MIN..MAX}
+     * (either end may be left out: {@code adaptive:2..}, {@code adaptive:..16}).
      *
      * @throws IllegalArgumentException quoting the text when it is none of these
      */
@@ -90,9 +109,13 @@ public abstract sealed class Parallelism permits Parallelism.Fixed, Parallelism.
                 throw new IllegalArgumentException("parallelism '" + text + "' is too large");
             }
         }
+        Matcher a = ADAPTIVE.matcher(s);
+        if (a.matches()) {
+            return parseAdaptive(text, a);
+        }
         Matcher m = AUTO.matcher(s);
         if (!m.matches()) {
-            throw new IllegalArgumentException("parallelism must be a number or 'auto', got '" + text + "'");
+            throw new IllegalArgumentException("parallelism must be a number, 'auto' or 'adaptive', got '" + text + "'");
         }
         Auto auto = auto();
         if (m.group(1) != null && !m.group(1).isBlank()) {
@@ -114,6 +137,45 @@ public abstract sealed class Parallelism permits Parallelism.Fixed, Parallelism.
             }
         }
         return auto;
+    }
+
+    private static Adaptive parseAdaptive(String text, Matcher m) {
+        Integer min = null;
+        Integer max = null;
+        try {
+            if (m.group(1) != null && !m.group(1).isBlank()) {
+                for (String part : m.group(1).split(",")) {
+                    String[] kv = part.split("=", 2);
+                    int n;
+                    try {
+                        n = Integer.parseInt(kv.length == 2 ? kv[1].trim() : "");
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException("parallelism '" + text + "': '" + part.trim() + "' is not name=number");
+                    }
+                    switch (kv[0].trim().toLowerCase(Locale.ROOT)) {
+                        case "min" -> min = n;
+                        case "max" -> max = n;
+                        default -> throw new IllegalArgumentException("parallelism '" + text + "': unknown setting '"
+                                + kv[0].trim() + "' (min, max)");
+                    }
+                }
+            }
+            if (m.group(2) != null && !m.group(2).isEmpty()) {
+                min = Integer.parseInt(m.group(2));
+            }
+            if (m.group(3) != null && !m.group(3).isEmpty()) {
+                max = Integer.parseInt(m.group(3));
+            }
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("parallelism '" + text + "' is too large");
+        }
+        try {
+            int lo = min == null ? 1 : positive("min", min);
+            int hi = max == null ? Math.max(DEFAULT_MAX, lo) : positive("max", max);
+            return new Adaptive(lo, hi);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("parallelism '" + text + "': " + e.getMessage());
+        }
     }
 
     static int positive(String name, int value) {
@@ -226,6 +288,75 @@ public abstract sealed class Parallelism permits Parallelism.Fixed, Parallelism.
                 sb.append(sb.length() == 0 ? "" : ",").append("max=").append(max);
             }
             return sb.length() == 0 ? "auto" : "auto(" + sb + ")";
+        }
+    }
+
+    /**
+     * A limit the engine moves while the batch runs, towards the most completed runs per second, between
+     * {@link #min()} and {@link #max()}; {@link #current} is where it starts: the cluster's cores (as {@code auto()}).
+     */
+    public static final class Adaptive extends Parallelism {
+        private final int min;
+        private final int max;
+
+        private Adaptive(int min, int max) {
+            if (min > max) {
+                throw new IllegalArgumentException("min " + min + " is above max " + max);
+            }
+            this.min = min;
+            this.max = max;
+        }
+
+        /** Never fewer runs at once than this (default 1). */
+        public Adaptive min(int n) {
+            return new Adaptive(positive("min", n), Math.max(max, n));
+        }
+
+        /** Never more runs at once than this (default {@value Parallelism#DEFAULT_MAX}). */
+        public Adaptive max(int n) {
+            return new Adaptive(Math.min(min, positive("max", n)), n);
+        }
+
+        /** The fewest runs it ever allows. */
+        public int min() {
+            return min;
+        }
+
+        @Override
+        public int max() {
+            return max;
+        }
+
+        /** The value it starts at: the cluster's cores, one run per core, within {@code min..max}. */
+        @Override
+        public int current(SparkContext sc) {
+            return ClusterSizing.limit(this, SparkCluster.capacityOf(sc));
+        }
+
+        @Override
+        public String explain(SparkContext sc) {
+            return "starts at " + ClusterSizing.explain(SparkCluster.capacityOf(sc), 1, 0)
+                    + ", then follows the runs completed per second (" + min + ".." + max + ")";
+        }
+
+        @Override
+        public boolean dynamic() {
+            return true;
+        }
+
+        @Override
+        public String spec() {
+            if (min == 1 && max == DEFAULT_MAX) {
+                return "adaptive";
+            }
+            StringBuilder sb = new StringBuilder();
+            if (min != 1) {
+                sb.append("min=").append(min);
+            }
+            if (max != DEFAULT_MAX) {
+                sb.append(sb.length() == 0 ? "" : ",").append("max=").append(max);
+            }
+            return "adaptive(" + sb + ")";
         }
     }
 }

@@ -91,6 +91,17 @@ public interface HistoryStore extends AutoCloseable {
     /** Says the execution's process is alive (for stores shared across machines, where a PID check cannot tell). */
     void heartbeat(String batchId, int execution, Instant now);
 
+    /**
+     * Records a change of the runs allowed in flight during an execution ({@code Parallelism.adaptive()}'s decisions,
+     * or executors joining and leaving), with its reason. A store that keeps no such changes ignores it.
+     */
+    default void recordParallelismChange(String batchId, int execution, dev.fanout.FanoutListener.ParallelismChange change) {}
+
+    /** The changes of the runs allowed in flight {@link #recordParallelismChange recorded} for an execution, oldest first. */
+    default List<dev.fanout.FanoutListener.ParallelismChange> parallelismChanges(String batchId, int execution) {
+        return List.of();
+    }
+
     /** Ends a RUNNING execution (see {@link ExecutionState#moveTo}); an execution ends once. */
     default void endExecution(String batchId, int execution, ExecutionState state, Instant endedAt) {
         endExecution(batchId, execution, state, endedAt, null);

@@ -28,6 +28,8 @@ final class InMemoryHistoryStore implements HistoryStore {
         final List<Map<String, String>> items;
         final Instant createdAt;
         final List<Execution> executions = new ArrayList<>();
+        /** execution -> its parallelism changes, oldest first */
+        final Map<Integer, List<dev.fanout.FanoutListener.ParallelismChange>> changes = new HashMap<>();
         /** index -> execution -> run */
         final Map<Integer, TreeMap<Integer, RunResult>> runs = new HashMap<>();
         String workflow;
@@ -91,6 +93,21 @@ final class InMemoryHistoryStore implements HistoryStore {
             throw new HistoryException("batch " + batchId + " has no item " + run.index() + " (it has " + b.items.size() + ")");
         }
         b.runs.computeIfAbsent(run.index(), i -> new TreeMap<>()).put(execution, run);
+    }
+
+    @Override
+    public synchronized void recordParallelismChange(String batchId, int execution,
+                                                     dev.fanout.FanoutListener.ParallelismChange change) {
+        Batch b = known(batchId);
+        execution(b, execution);
+        b.changes.computeIfAbsent(execution, e -> new ArrayList<>()).add(change);
+    }
+
+    @Override
+    public synchronized List<dev.fanout.FanoutListener.ParallelismChange> parallelismChanges(String batchId, int execution) {
+        open();
+        Batch b = batches.get(batchId);
+        return b == null ? List.of() : List.copyOf(b.changes.getOrDefault(execution, List.of()));
     }
 
     @Override

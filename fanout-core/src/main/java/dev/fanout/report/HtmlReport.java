@@ -94,6 +94,12 @@ final class HtmlReport {
             for (RunResult r : store.runs(batchId, e.get("execution").asInt())) {
                 runs.add(ReportJson.runWithCost(r, true));
             }
+            // the limit's changes while it ran (adaptive parallelism, executors coming and going): drawn against runs in flight
+            ArrayNode changes = ((ObjectNode) e).putArray("parallelismChanges");
+            for (var c : store.parallelismChanges(batchId, e.get("execution").asInt())) {
+                changes.addObject().put("from", c.from()).put("to", c.to()).put("reason", c.explanation())
+                        .put("at", c.at().toString());
+            }
         }
         return embed(root, "report.html", "fanout report " + b.id() + " " + b.job());
     }

@@ -74,6 +74,20 @@ public abstract class HistoryStoreContract {
     }
 
     @Test
+    void keepsEachParallelismChangeOfAnExecutionWithItsReason() {
+        store.createBatch("pc", "Job", SPEC, items(2), T0);
+        int first = store.startExecution("pc", SPEC, 2, 4, T0);
+        int second = store.startExecution("pc", SPEC, 2, 4, T0.plusSeconds(60));
+        var up = new dev.fanout.FanoutListener.ParallelismChange(2, 4, "+38% runs/s", T0.plusSeconds(10));
+        var down = new dev.fanout.FanoutListener.ParallelismChange(4, 3, "-12% runs/s at 4, back to 3", T0.plusSeconds(20));
+        store.recordParallelismChange("pc", first, up);
+        store.recordParallelismChange("pc", first, down);
+        assertThat(store.parallelismChanges("pc", first)).containsExactly(up, down);
+        assertThat(store.parallelismChanges("pc", second)).isEmpty();
+        assertThatThrownBy(() -> store.recordParallelismChange("nope", 1, up)).isInstanceOf(HistoryException.class);
+    }
+
+    @Test
     void keepsWhereTheTimeWentPerAttemptAndPerExecution() {
         store.createBatch("b", "Job", SPEC, items(2), T0);
         int first = store.startExecution("b", SPEC, 2, 4, T0);

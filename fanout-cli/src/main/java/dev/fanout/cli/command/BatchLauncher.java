@@ -172,7 +172,7 @@ final class BatchLauncher implements AutoCloseable {
 
     /** The library's fanout for these options, with live progress; recording in the history unless --no-history. */
     Fanout fanout(Parallelism parallelism, FailurePolicy failurePolicy, FanoutListener... listeners) {
-        Fanout.Builder b = Fanout.builder(session).parallelism(parallelism).timeout(run.timeout)
+        Fanout.Builder b = Fanout.builder(session).parallelism(parallelism).order(run.order()).timeout(run.timeout)
                 .retry(RetryPolicy.retries(run.retries)).failurePolicy(failurePolicy).redaction(redaction)
                 .launch(spark.launch(command));
         for (FanoutListener l : listeners) {
@@ -203,6 +203,16 @@ final class BatchLauncher implements AutoCloseable {
                 env.err().printf(java.util.Locale.ROOT, "fanout: %d executor(s) registered in %.1fs%n", n,
                         (System.nanoTime() - t0) / 1e9);
             }
+        }
+        if (parallelism instanceof Parallelism.Adaptive) {
+            env.err().printf("fanout: parallelism adaptive: %s%n", parallelism.explain(sc));
+            return new FanoutListener() {
+                @Override
+                public void onParallelismChange(ParallelismChange change) {
+                    env.err().printf("fanout: parallelism adaptive: %d \u2192 %d (%s)%n", change.from(), change.to(),
+                            change.explanation());
+                }
+            };
         }
         env.err().printf("fanout: parallelism auto: %s%n", parallelism.explain(sc));
         return new FanoutListener() {
@@ -250,7 +260,7 @@ final class BatchLauncher implements AutoCloseable {
     int finish(Fanout fanout, BatchResult result, Parallelism parallelism, int exitValuesToPrint) {
         BatchResult shown = redaction.batch(result);
         Reports.summary(shown, env.err(), parallelism.dynamic()
-                ? "parallelism " + parallelism.spec() + " (" + parallelism.current(session.sparkContext()) + " at the end)" : null);
+                ? "parallelism " + parallelism.spec() + " (" + fanout.parallelismNow() + " at the end)" : null);
         if (store != null) {
             RuntimeException failure = fanout.historyFailure(result.batchId());
             if (failure != null) {

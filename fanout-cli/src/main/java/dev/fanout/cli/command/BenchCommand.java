@@ -33,11 +33,12 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "bench", sortOptions = false, mixinStandardHelpOptions = true,
-        subcommands = {BenchCommand.History.class, BenchCommand.WorkflowLoop.class, BenchCommand.Patterns.class},
+        subcommands = {BenchCommand.History.class, BenchCommand.WorkflowLoop.class, BenchCommand.Patterns.class,
+                BenchCommand.Adaptive.class},
         description = {"Measure fanout's per-run overhead against a bare thread pool running the same trivial Spark job.",
                 "Both run the job the same number of times at the same parallelism, side by side; medians are printed."
-                        + " The subcommands measure other things: the history store, a workflow's loop against one batch, and"
-                        + " the ways to run many small jobs from one driver."},
+                        + " The subcommands measure other things: the history store, a workflow's loop against one batch,"
+                        + " the ways to run many small jobs from one driver, and adaptive against fixed parallelism."},
         exitCodeListHeading = ExitCode.LIST_HEADING,
         exitCodeList = {"0:measured", "1:an unexpected error, or (patterns) a pattern's rows differ from the sequential loop's",
                 ExitCode.LIST_USAGE})
@@ -288,6 +289,171 @@ public final class BenchCommand implements Callable<Integer> {
                 Files.writeString(file, PatternsReport.html(result));
                 env.err().println("chart: " + file);
                 return result.allChecked() ? ExitCode.OK : ExitCode.FAILED;
+            }
+        }
+    }
+
+    @Command(name = "adaptive", sortOptions = false, mixinStandardHelpOptions = true,
+            description = {"Fixed parallelism 1, 2, 4, 8, 16, 32, 'auto' and 'adaptive' side by side on one Spark application,",
+                    "on (a) the demo's day job (DailyMetrics) and (b) a job that waits on the driver (2 s) and then runs a tiny",
+                    "Spark job; interleaved rounds, medians of wall and CPU seconds, a table and an HTML bar chart. Then longest",
+                    "first: 30 items, the last 3 taking 8x longer, in input order and longest first."},
+            footer = {"", "Examples:",
+                    "  fanout bench adaptive --dir fanout-demo --days 16 --wait-items 32",
+                    "  fanout bench adaptive --dir fanout-demo --quick"})
+    static final class Adaptive implements Callable<Integer> {
+        @ParentCommand
+        BenchCommand bench;
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--dir", paramLabel = "DIR", defaultValue = "fanout-demo",
+                description = "The demo's data (fanout demo --dir DIR made it; default: ./${DEFAULT-VALUE}).")
+        Path dir;
+
+        @Option(names = "--range", paramLabel = "[day=]FROM..TO", defaultValue = "day=2026-10-01..2026-12-31",
+                description = "The days of the day job (default: the demo's ${DEFAULT-VALUE}, 92 days).")
+        String range;
+
+        @Option(names = "--days", paramLabel = "N", description = "Only the first N days of the range.")
+        Integer days;
+
+        @Option(names = "--wait-items", paramLabel = "N", defaultValue = "64",
+                description = "Runs of the driver-wait job (default: ${DEFAULT-VALUE}).")
+        int waitItems;
+
+        @Option(names = "--wait", paramLabel = "DURATION", converter = RunOptions.DurationConverter.class, defaultValue = "2s",
+                description = "How long each run of the driver-wait job waits (default: ${DEFAULT-VALUE}).")
+        Duration waitTime;
+
+        @Option(names = "--quick", description = "A quick look: 12 days, 24 driver-wait runs of 1 s, 1 round.")
+        boolean quick;
+
+        @Option(names = "--only", split = ",", paramLabel = "day|wait|longest",
+                description = "Only these benchmarks (default: all three).")
+        List<String> only;
+
+        @Option(names = "--rounds", defaultValue = "1", description = "Measured rounds (default: ${DEFAULT-VALUE}).")
+        int rounds;
+
+        @Option(names = "--settings", split = ",", paramLabel = "N|auto|adaptive",
+                description = "Only these settings (default: 1,2,4,8,16,32,auto,adaptive).")
+        List<String> settings;
+
+        @Option(names = "--html", paramLabel = "FILE", defaultValue = "bench-adaptive.html",
+                description = "Where to write the chart (default: ./${DEFAULT-VALUE}).")
+        Path html;
+
+        @Mixin
+        SparkOptions spark;
+
+        @Override
+        public Integer call() throws Exception {
+            try {
+                return execute();
+            } catch (BadInputException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+        }
+
+        private boolean wanted(String what) {
+            return only == null || only.isEmpty() || only.contains(what);
+        }
+
+        private int execute() throws Exception {
+            if (quick) {
+                days = days == null ? 12 : days;
+                waitItems = Math.min(waitItems, 24);
+                waitTime = spec.commandLine().getParseResult().hasMatchedOption("--wait") ? waitTime : Duration.ofSeconds(1);
+            }
+            if (settings != null) {
+                for (String s : settings) {
+                    if (!s.matches("[1-9][0-9]*|auto|adaptive")) {
+                        throw new BadInputException("--settings: '" + s + "' is not a number, 'auto' or 'adaptive'");
+                    }
+                }
+            }
+            if (rounds < 1 || waitItems < 1 || (days != null && days < 1)) {
+                throw new BadInputException("--rounds, --wait-items and --days must be at least 1, got " + rounds + ", "
+                        + waitItems + ", " + days);
+            }
+            Warehouse warehouse = new Warehouse(dir);
+            if (wanted("day") && warehouse.generatedWith().isEmpty()) {
+                throw new BadInputException("no demo data in " + warehouse.dir() + "; make it with: fanout demo --dir " + dir);
+            }
+            List<Map<String, String>> dayItems = new ArrayList<>();
+            try {
+                for (Map<String, String> item : Items.parseRange(range.contains("=") ? range : "day=" + range).toList()) {
+                    Map<String, String> p = new LinkedHashMap<>(item);
+                    p.put("warehouse", warehouse.dir().toString());
+                    dayItems.add(p);
+                }
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException("--range " + range + ": " + e.getMessage());
+            }
+            if (days != null && days < dayItems.size()) {
+                dayItems = dayItems.subList(0, days);
+            }
+            List<Map<String, String>> waits = new ArrayList<>();
+            for (int i = 0; i < waitItems; i++) {
+                waits.add(Map.of("i", Integer.toString(i)));
+            }
+            SparkCommand.LoadedJob loaded = SparkCommand.load(Patterns.JOB, spark);
+            RunOptions none = new RunOptions();
+            none.noHistory = true;
+            none.secrets = Redaction.DEFAULT_PATTERN;
+            Environment env = bench.parent.env();
+            try (BatchLauncher launcher = new BatchLauncher(env, "bench adaptive", spark, none)) {
+                SparkSession session = launcher.start(Parallelism.DEFAULT_MAX, loaded.loader(), "bench adaptive",
+                        Map.of("spark.ui.enabled", "false"));
+                dev.fanout.cli.bench.AdaptiveBenchmark b = new dev.fanout.cli.bench.AdaptiveBenchmark(session, rounds, env.err(), settings);
+                Map<String, List<dev.fanout.cli.bench.AdaptiveBenchmark.Row>> results = new LinkedHashMap<>();
+                String master = session.sparkContext().master();
+                if (wanted("day")) {
+                    if (!DeltaTable.isDeltaTable(session, warehouse.dailyMetrics())) {
+                        DailyMetrics.createTable(session, warehouse);
+                    }
+                    new dev.fanout.cli.bench.AdaptiveBenchmark(session, 1, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()),
+                            List.of("2"))
+                            .compare(new dev.fanout.cli.bench.AdaptiveBenchmark.Workload("warm-up", loaded.job(),
+                                    dayItems.subList(0, Math.min(4, dayItems.size())))); // JIT and caches, unmeasured
+                    String title = "(a) " + loaded.job().name() + ", " + dayItems.size() + " days, " + master;
+                    env.err().println("fanout bench adaptive: " + title);
+                    var rows = b.compare(new dev.fanout.cli.bench.AdaptiveBenchmark.Workload("day job", loaded.job(), dayItems));
+                    dev.fanout.cli.bench.AdaptiveBenchmark.table(title, rows, dayItems.size(), env.out());
+                    results.put(title, rows);
+                }
+                if (wanted("wait")) {
+                    String title = "(b) a " + dev.fanout.DurationFormat.format(waitTime) + " wait on the driver, then a tiny Spark job, "
+                            + master;
+                    env.err().println("fanout bench adaptive: " + title);
+                    var rows = b.compare(new dev.fanout.cli.bench.AdaptiveBenchmark.Workload("driver wait",
+                            dev.fanout.cli.bench.AdaptiveBenchmark.driverWait(waitTime.toMillis()), waits));
+                    dev.fanout.cli.bench.AdaptiveBenchmark.table(title, rows, waits.size(), env.out());
+                    results.put(title, rows);
+                }
+                if (wanted("longest")) {
+                    List<Map<String, String>> items = new ArrayList<>();
+                    for (int i = 0; i < 30; i++) {
+                        items.add(Map.of("i", Integer.toString(i), "long", Boolean.toString(i >= 27)));
+                    }
+                    long unit = quick ? 250 : 500;
+                    env.err().println("fanout bench adaptive: longest first, 30 items, the last 3 taking 8x longer, 4 at once");
+                    double[] m = b.longestFirst(dev.fanout.cli.bench.AdaptiveBenchmark.shortAndLong(unit), items, 4);
+                    env.out().printf(java.util.Locale.ROOT, "longest first (30 runs of %d ms on the driver, the last 3 of %d ms;"
+                            + " 4 at once; median of %d round(s)): input order %.1f s, longest first %.1f s (%.2fx)%n",
+                            unit, 8 * unit, rounds, m[0], m[1], m[1] / m[0]);
+                }
+                if (!results.isEmpty()) {
+                    Path file = html.toAbsolutePath();
+                    if (file.getParent() != null) {
+                        Files.createDirectories(file.getParent());
+                    }
+                    Files.writeString(file, dev.fanout.cli.bench.AdaptiveBenchmark.html(results, master));
+                    env.err().println("chart: " + file);
+                }
+                return ExitCode.OK;
             }
         }
     }

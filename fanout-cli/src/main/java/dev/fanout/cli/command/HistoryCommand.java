@@ -120,7 +120,7 @@ public final class HistoryCommand implements Callable<Integer> {
                     List<ItemRecord> shown = limit == null ? items : shown(items, limit);
                     out.println(Reports.history(batch, shown, leftOut(items, shown)));
                 } else {
-                    printBatch(batch, items, limit == null ? ITEMS : limit, out);
+                    printBatch(batch, items, limit == null ? ITEMS : limit, out, store);
                 }
                 return 0;
             }
@@ -163,7 +163,8 @@ public final class HistoryCommand implements Callable<Integer> {
         return sb.length() == 0 ? "-" : sb.toString();
     }
 
-    private static void printBatch(BatchRecord b, List<ItemRecord> items, int limit, PrintStream out) {
+    private static void printBatch(BatchRecord b, List<ItemRecord> items, int limit, PrintStream out,
+            dev.fanout.history.HistoryStore store) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format("batch %s: %s, %s, %d items: %d succeeded%s%n", b.id(), b.job(), b.state(), b.itemCount(),
                 b.count(ItemState.SUCCEEDED), others(b).equals("-") ? "" : ", " + others(b)));
@@ -173,6 +174,7 @@ public final class HistoryCommand implements Callable<Integer> {
                     .append(b.workflow()).append(")\n");
         }
         executions(b, sb);
+        parallelismChanges(b, store, sb);
         List<ItemRecord> shown = shown(items, limit);
         if (shown.size() < items.size()) {
             sb.append(String.format("showing %d of %d items: those that did not succeed first, the latest to end first%n",
@@ -295,6 +297,16 @@ public final class HistoryCommand implements Callable<Integer> {
                     e.parallelism(), WHEN.format(e.startedAt()), e.endedAt() == null ? "..." : WHEN.format(e.endedAt()),
                     e.endedAt() == null ? "running" : DurationFormat.format(java.time.Duration.between(e.startedAt(), e.endedAt())),
                     e.pid(), e.host()));
+        }
+    }
+
+    /** A line per change of the runs allowed in flight (adaptive parallelism's decisions, executors coming and going). */
+    static void parallelismChanges(BatchRecord b, dev.fanout.history.HistoryStore store, StringBuilder sb) {
+        for (Execution e : b.executions()) {
+            for (var c : store.parallelismChanges(b.id(), e.seq())) {
+                sb.append(String.format("  execution %d at %s: parallelism %d \u2192 %d (%s)%n", e.seq(), WHEN.format(c.at()),
+                        c.from(), c.to(), c.explanation()));
+            }
         }
     }
 

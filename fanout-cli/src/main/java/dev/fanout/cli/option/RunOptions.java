@@ -32,6 +32,21 @@ public final class RunOptions {
                     + " Bad parameters and timeouts are not retried.")
     public int retries;
 
+    @Option(names = "--order", paramLabel = "longest-first|input", defaultValue = "longest-first",
+            description = "The order runs start in: 'longest-first' starts the items whose earlier runs of the same job took"
+                    + " longest first (from the history; input order when it knows none), 'input' keeps the input's order"
+                    + " (default: ${DEFAULT-VALUE}).")
+    public String order;
+
+    /** The start order, checked. */
+    public dev.fanout.Order order() {
+        try {
+            return dev.fanout.Order.parse(order == null ? "longest-first" : order);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("--order must be 'longest-first' or 'input', got '" + order + "'");
+        }
+    }
+
     @Option(names = "--json", description = "Print one JSON document with every run's outcome on stdout; everything else goes to stderr.")
     public boolean json;
 
@@ -61,6 +76,7 @@ public final class RunOptions {
 
     /** Checks what does not need a file or Spark; a usage error names the option. */
     public void validate() {
+        order();
         if (retries < 0) {
             throw new BadInputException("--retries must be 0 or more, got " + retries);
         }

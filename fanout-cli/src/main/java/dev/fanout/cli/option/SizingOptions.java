@@ -8,13 +8,18 @@ import java.util.regex.Pattern;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Option;
 
-/** How many runs go at once: {@code --parallelism N|auto} and auto's settings, mapped to a {@link Parallelism}. */
+/**
+ * How many runs go at once: {@code --parallelism N|auto|adaptive} and their settings, mapped to a {@link Parallelism}.
+ * {@code adaptive} may carry its bounds, {@code adaptive:MIN..MAX} (either end may be left out), or take its max from
+ * {@code --max-parallelism}.
+ */
 public final class SizingOptions {
     private static final Pattern LOCAL_N = Pattern.compile("local\\[(\\d+)(?:,\\d+)?]");
 
-    @Option(names = "--parallelism", paramLabel = "N|auto",
+    @Option(names = "--parallelism", paramLabel = "N|auto|adaptive",
             description = "Runs in flight at once, or 'auto': from the cluster's executors and cores, following them as they"
-                    + " come and go (default: the cores of a local master, else 4).")
+                    + " come and go, or 'adaptive' (also 'adaptive:MIN..MAX'): starts at the cores and moves while the batch"
+                    + " runs towards the most runs completed per second (default: the cores of a local master, else 4).")
     public String parallelism;
 
     @Option(names = "--cores-per-run", paramLabel = "N", description = "With --parallelism auto: executor cores each run needs (default 1).")
@@ -25,7 +30,7 @@ public final class SizingOptions {
     public Integer executorsPerRun;
 
     @Option(names = "--max-parallelism", paramLabel = "N",
-            description = "With --parallelism auto: never more runs at once than this (default " + Parallelism.DEFAULT_MAX + ").")
+            description = "With --parallelism auto or adaptive: never more runs at once than this (default " + Parallelism.DEFAULT_MAX + ").")
     public Integer maxParallelism;
 
     @Option(names = "--executor-wait", paramLabel = "DURATION", converter = RunOptions.DurationConverter.class,
@@ -43,6 +48,11 @@ public final class SizingOptions {
         return "auto".equalsIgnoreCase(parallelism == null ? null : parallelism.trim());
     }
 
+    /** {@code --parallelism adaptive} (with or without its bounds). */
+    public boolean adaptive() {
+        return parallelism != null && parallelism.trim().toLowerCase(java.util.Locale.ROOT).startsWith("adaptive");
+    }
+
     /** How long to wait for executors before sizing from them. */
     public Duration executorWait() {
         return executorWait != null ? executorWait : Duration.ofSeconds(60);
@@ -53,11 +63,26 @@ public final class SizingOptions {
      * starts.
      */
     public Parallelism parallelism(String master) {
+        if (adaptive()) {
+            for (var o : new Object[][] {{"--cores-per-run", coresPerRun}, {"--executors-per-run", executorsPerRun}}) {
+                if (o[1] != null) {
+                    throw new BadInputException(o[0] + " applies to --parallelism auto only");
+                }
+            }
+            Parallelism p;
+            try {
+                p = Parallelism.parse(parallelism);
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException("--parallelism: " + e.getMessage());
+            }
+            return maxParallelism == null ? p : ((Parallelism.Adaptive) p).max(positive("--max-parallelism", maxParallelism));
+        }
         if (!auto()) {
             for (var o : new Object[][] {{"--cores-per-run", coresPerRun}, {"--executors-per-run", executorsPerRun},
                     {"--max-parallelism", maxParallelism}, {"--executor-wait", executorWait}}) {
                 if (o[1] != null) {
-                    throw new BadInputException(o[0] + " applies to --parallelism auto only");
+                    throw new BadInputException(o[0] + " applies to --parallelism auto" + (o[0].equals("--max-parallelism")
+                            || o[0].equals("--executor-wait") ? " or adaptive" : "") + " only");
                 }
             }
             return Parallelism.fixed(fixed(master));
@@ -94,6 +119,9 @@ public final class SizingOptions {
                 throw new BadInputException("--cores-per-run and --executors-per-run exclude each other; give one");
             }
             return autoFrom(a);
+        }
+        if (recorded instanceof Parallelism.Adaptive a) {
+            return maxParallelism == null ? a : a.max(positive("--max-parallelism", maxParallelism));
         }
         parallelism = recorded.spec();
         return parallelism(master); // auto's settings without auto are refused as for a new batch

@@ -34,6 +34,8 @@ import java.util.Map;
  *     Where the time went: an attempt's driver CPU and waiting for cores ({@code attempt.driver_cpu_ns, wait_ns}, 0 for
  *     attempts recorded before), an execution's {@link dev.fanout.BatchCost} ({@code execution.cost_*}, null while
  *     running and for executions recorded before).</li>
+ * <li>Version 4 (issue 14, adaptive parallelism): each change of the runs allowed in flight during an execution, with
+ *     its reason ({@code parallelism_change}).</li>
  * </ul>
  */
 final class Schema {
@@ -46,7 +48,7 @@ final class Schema {
     }
 
     /** STEPS.get(v) takes a file from schema version v to v + 1. */
-    static final List<Step> STEPS = List.of(Schema::v1, Schema::v2, Schema::v3);
+    static final List<Step> STEPS = List.of(Schema::v1, Schema::v2, Schema::v3, Schema::v4);
 
     static final int LATEST = STEPS.size();
 
@@ -151,6 +153,19 @@ final class Schema {
                     FailurePolicy.CONTINUE, null, Map.of(), null).toJson();
         }
     }
+
+    // ---- v4: issue 14 (adaptive parallelism) -------------------------------------------------------------------
+    // The lead merges the v4 steps of several branches into one: this block is the adaptive parallelism's part.
+    private static void v4(Connection conn) throws SQLException {
+        execute(conn,
+                """
+                CREATE TABLE parallelism_change (
+                  batch_id TEXT NOT NULL, seq INTEGER NOT NULL, at INTEGER NOT NULL,
+                  from_n INTEGER NOT NULL, to_n INTEGER NOT NULL, reason TEXT NOT NULL,
+                  FOREIGN KEY (batch_id, seq) REFERENCES execution (batch_id, seq))""",
+                "CREATE INDEX parallelism_change_execution ON parallelism_change (batch_id, seq, at)");
+    }
+    // ---- end of v4 (issue 14) -----------------------------------------------------------------------------------
 
     /** Takes {@code conn}'s file to {@link #LATEST}, creating it when empty; refuses files that are not ours. */
     static void migrate(Path file, Connection conn) throws SQLException {

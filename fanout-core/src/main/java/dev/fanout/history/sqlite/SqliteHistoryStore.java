@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fanout.Attempt;
 import dev.fanout.BatchCost;
+import dev.fanout.FanoutListener;
 import dev.fanout.ErrorInfo;
 import dev.fanout.Outcome;
 import dev.fanout.RunResult;
@@ -268,6 +269,51 @@ public final class SqliteHistoryStore implements HistoryStore {
         int tail = MAX_TRACE - head;
         return trace.substring(0, head) + "\n\t... " + (trace.length() - head - tail) + " characters left out ...\n"
                 + trace.substring(trace.length() - tail);
+    }
+
+    @Override
+    public synchronized void recordParallelismChange(String batchId, int execution, FanoutListener.ParallelismChange change) {
+        inTransaction("record a parallelism change of " + batchId, () -> {
+            try (PreparedStatement q = conn.prepareStatement("SELECT 1 FROM execution WHERE batch_id = ? AND seq = ?")) {
+                q.setString(1, batchId);
+                q.setInt(2, execution);
+                try (ResultSet rs = q.executeQuery()) {
+                    if (!rs.next()) {
+                        throw noExecution(batchId, execution);
+                    }
+                }
+            }
+            try (PreparedStatement p = conn.prepareStatement(
+                    "INSERT INTO parallelism_change (batch_id, seq, at, from_n, to_n, reason) VALUES (?,?,?,?,?,?)")) {
+                p.setString(1, batchId);
+                p.setInt(2, execution);
+                p.setLong(3, change.at().toEpochMilli());
+                p.setInt(4, change.from());
+                p.setInt(5, change.to());
+                p.setString(6, change.explanation() == null ? "" : change.explanation());
+                p.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public synchronized List<FanoutListener.ParallelismChange> parallelismChanges(String batchId, int execution) {
+        return reading("read the parallelism changes of " + batchId, () -> {
+            List<FanoutListener.ParallelismChange> out = new ArrayList<>();
+            try (PreparedStatement q = conn.prepareStatement("SELECT from_n, to_n, reason, at FROM parallelism_change"
+                    + " WHERE batch_id = ? AND seq = ? ORDER BY at, rowid")) {
+                q.setString(1, batchId);
+                q.setInt(2, execution);
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new FanoutListener.ParallelismChange(rs.getInt(1), rs.getInt(2), rs.getString(3),
+                                Instant.ofEpochMilli(rs.getLong(4))));
+                    }
+                }
+            }
+            return out;
+        });
     }
 
     @Override

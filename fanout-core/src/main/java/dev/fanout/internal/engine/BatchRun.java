@@ -81,6 +81,7 @@ final class BatchRun {
     private final String groupPrefix;
     private final IntUnaryOperator indexAt;
     private final Gate gate;
+    private final RunObserver observer;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition runEnded = lock.newCondition();
@@ -104,7 +105,7 @@ final class BatchRun {
      */
     BatchRun(Cluster cluster, Limiter limiter, Ticker ticker, DoubleSupplier random, EngineSettings settings, SparkJob job,
              String batchId, Iterator<? extends Map<String, String>> items, IntUnaryOperator indexAt,
-             OptionalLong expected, BiConsumer<Integer, Throwable> errorSink, Gate gate) {
+             OptionalLong expected, BiConsumer<Integer, Throwable> errorSink, Gate gate, RunObserver observer) {
         this.cluster = cluster;
         this.limiter = limiter;
         this.ticker = ticker;
@@ -123,6 +124,20 @@ final class BatchRun {
         this.groupPrefix = GROUP_PREFIX + token + "-";
         this.indexAt = indexAt;
         this.gate = gate;
+        this.observer = observer;
+    }
+
+    /** Items not yet started: the expected count less those read; {@link Long#MAX_VALUE} when the count is unknown. */
+    long remaining() {
+        if (expected.isEmpty()) {
+            return Long.MAX_VALUE;
+        }
+        lock.lock();
+        try {
+            return stopReason != null ? 0 : Math.max(0, expected.getAsLong() - nextIndex);
+        } finally {
+            lock.unlock();
+        }
     }
 
     String batchId() {
@@ -150,7 +165,7 @@ final class BatchRun {
         lock.lock();
         try {
             result = new BatchResult(batchId, jobName, peak, startedAt, settings.clock().instant(),
-                    counts, settings.retainRuns() ? results : List.of(), interrupted, cost(cpu0, cpu1, wall));
+                    counts, settings.retainRuns() ? inIndexOrder(results) : List.of(), interrupted, cost(cpu0, cpu1, wall));
         } finally {
             lock.unlock();
         }
@@ -160,6 +175,13 @@ final class BatchRun {
                     + itemsError.getMessage(), itemsError);
         }
         return result;
+    }
+
+    /** The runs by item index (a batch started longest first reads its items in another order). */
+    private static List<RunResult> inIndexOrder(List<RunResult> runs) {
+        List<RunResult> sorted = new ArrayList<>(runs);
+        sorted.sort(java.util.Comparator.nullsLast(java.util.Comparator.comparingInt(RunResult::index)));
+        return sorted;
     }
 
     /** What the batch cost, from the runs' metrics summed so far (under the lock) and the process CPU read around it. */
@@ -302,12 +324,14 @@ final class BatchRun {
         }
 
         void start(Claim claim, Limiter.Permit permit) {
-            thread.execute(() -> run(claim, permit));
+            long startedAt = ticker.nanoTime();
+            long token = observer.started();
+            thread.execute(() -> run(claim, permit, token, startedAt));
         }
 
-        private void run(Claim claim, Limiter.Permit permit) {
+        private void run(Claim claim, Limiter.Permit permit, long token, long startedAt) {
+            RunResult result = null;
             try {
-                RunResult result;
                 try {
                     result = runItem(runner, claim);
                 } catch (RuntimeException | Error e) {
@@ -320,6 +344,11 @@ final class BatchRun {
                     stop("fail-fast: item " + result.index() + " " + result.outcome(), false);
                 }
             } finally {
+                try {
+                    observer.ended(token, startedAt, result == null ? 0 : result.metrics().taskTimeMillis());
+                } catch (RuntimeException e) {
+                    LOG.warn("the parallelism controller failed on a run's end: {}", e.toString(), e);
+                }
                 ended(permit);
             }
         }

@@ -47,6 +47,9 @@ public final class ClusterSizing {
         if (p instanceof Parallelism.Auto a) {
             return Math.min(a.max(), runs(c, a.coresPerRun(), a.executorsPerRun()));
         }
+        if (p instanceof Parallelism.Adaptive a) { // where it starts: one run per core
+            return Math.max(a.min(), Math.min(a.max(), runs(c, 1, 0)));
+        }
         return p.max();
     }
 
@@ -55,6 +58,9 @@ public final class ClusterSizing {
         if (p instanceof Parallelism.Auto a) {
             return explain(c, a.coresPerRun(), a.executorsPerRun())
                     + (runs(c, a.coresPerRun(), a.executorsPerRun()) > a.max() ? " (capped at " + a.max() + ")" : "");
+        }
+        if (p instanceof Parallelism.Adaptive a) {
+            return "adaptive " + a.min() + ".." + a.max() + ", starting at " + explain(c, 1, 0);
         }
         return plural(p.max(), "parallel run") + " (fixed)";
     }

@@ -105,6 +105,11 @@ public final class HistoryRecorder implements FanoutListener, AutoCloseable {
     }
 
     @Override
+    public void onParallelismChange(ParallelismChange change) {
+        write(() -> store.recordParallelismChange(batchId, execution, change));
+    }
+
+    @Override
     public void onBatchEnd(BatchResult result) {
         ExecutionState state = result.interrupted() ? ExecutionState.INTERRUPTED
                 : result.succeeded() ? ExecutionState.SUCCEEDED : ExecutionState.FAILED;
