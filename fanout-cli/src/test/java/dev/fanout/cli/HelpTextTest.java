@@ -161,7 +161,7 @@ class HelpTextTest {
                     assertThat(o.paramLabel()).as("--master of '%s'", e.getKey()).isEqualTo("URL");
                 }
                 if (List.of("--runs", "--rounds", "--parallelism", "--retries", "--iterations", "--limit").contains(o.longestName())
-                        && !o.paramLabel().equals("N|auto")) {
+                        && !o.paramLabel().equals("N|auto") && !o.paramLabel().equals("N|auto|adaptive")) {
                     assertThat(o.paramLabel()).as("%s of '%s'", o.longestName(), e.getKey()).isEqualTo("N");
                 }
             }

@@ -294,10 +294,12 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     @Command(name = "adaptive", sortOptions = false, mixinStandardHelpOptions = true,
-            description = {"Fixed parallelism 1, 2, 4, 8, 16, 32, 'auto' and 'adaptive' side by side on one Spark application,",
-                    "on (a) the demo's day job (DailyMetrics) and (b) a job that waits on the driver (2 s) and then runs a tiny",
-                    "Spark job; interleaved rounds, medians of wall and CPU seconds, a table and an HTML bar chart. Then longest",
-                    "first: 30 items, the last 3 taking 8x longer, in input order and longest first."},
+            description = {"Compare fixed parallelism 1 to 32, 'auto' and 'adaptive' side by side on one Spark application.",
+                    "They run (a) the demo's day job (DailyMetrics) and (b) a job that waits on the driver (2 s) and then runs a"
+                            + " tiny Spark job, in interleaved rounds: medians of wall and CPU seconds, a table and an HTML bar"
+                            + " chart. Then longest first: 30 items, the last 3 taking 8x longer, in input order and longest first."},
+            exitCodeListHeading = ExitCode.LIST_HEADING,
+            exitCodeList = {"0:measured", "1:an unexpected error", ExitCode.LIST_USAGE},
             footer = {"", "Examples:",
                     "  fanout bench adaptive --dir fanout-demo --days 16 --wait-items 32",
                     "  fanout bench adaptive --dir fanout-demo --quick"})
@@ -334,11 +336,11 @@ public final class BenchCommand implements Callable<Integer> {
                 description = "Only these benchmarks (default: all three).")
         List<String> only;
 
-        @Option(names = "--rounds", defaultValue = "1", description = "Measured rounds (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--rounds", paramLabel = "N", defaultValue = "1", description = "Measured rounds (default: ${DEFAULT-VALUE}).")
         int rounds;
 
-        @Option(names = "--settings", split = ",", paramLabel = "N|auto|adaptive",
-                description = "Only these settings (default: 1,2,4,8,16,32,auto,adaptive).")
+        @Option(names = "--settings", split = ",", paramLabel = "SETTING",
+                description = "Only these settings: N, auto or adaptive (default: 1,2,4,8,16,32,auto,adaptive).")
         List<String> settings;
 
         @Option(names = "--html", paramLabel = "FILE", defaultValue = "bench-adaptive.html",
