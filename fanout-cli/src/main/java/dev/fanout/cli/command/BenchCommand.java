@@ -158,6 +158,34 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * The day job's runs over {@code --range} (its first {@code --days}), each with {@code params} and the warehouse:
+     * what {@code bench patterns} and {@code bench adaptive} run.
+     */
+    static List<Map<String, String>> dayItems(String range, Integer days, Warehouse warehouse, Map<String, String> params) {
+        String dayRange = range.contains("=") ? range : "day=" + range;
+        if (!dayRange.startsWith("day=")) {
+            throw new BadInputException("--range " + range + ": DailyMetrics takes 'day', e.g. --range day=2026-10-01..2026-10-31");
+        }
+        List<Map<String, String>> items;
+        try {
+            items = Items.parseRange(dayRange).toList();
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("--range " + range + ": " + e.getMessage());
+        }
+        if (days != null && days < items.size()) {
+            items = items.subList(0, days);
+        }
+        List<Map<String, String>> runs = new ArrayList<>(items.size());
+        for (Map<String, String> item : items) {
+            Map<String, String> p = new LinkedHashMap<>(params);
+            p.putAll(item);
+            p.put("warehouse", warehouse.dir().toString());
+            runs.add(p);
+        }
+        return runs;
+    }
+
     @Command(name = "patterns", sortOptions = false, mixinStandardHelpOptions = true,
             description = {"Compare the ways to run many small Spark jobs from one driver, on the demo's day job.",
                     "The day job (DailyMetrics) runs over the same days as: a sequential loop; 'parallel collections' (a pool"
@@ -245,26 +273,7 @@ public final class BenchCommand implements Callable<Integer> {
             if (warehouse.generatedWith().isEmpty()) {
                 throw new BadInputException("no demo data in " + warehouse.dir() + "; make it with: fanout demo --dir " + data);
             }
-            String dayRange = range.contains("=") ? range : "day=" + range;
-            if (!dayRange.startsWith("day=")) {
-                throw new BadInputException("--range " + range + ": DailyMetrics takes 'day', e.g. --range day=2026-10-01..2026-10-31");
-            }
-            List<Map<String, String>> items;
-            try {
-                items = Items.parseRange(dayRange).toList();
-            } catch (IllegalArgumentException e) {
-                throw new BadInputException("--range " + range + ": " + e.getMessage());
-            }
-            if (days != null && days < items.size()) {
-                items = items.subList(0, days);
-            }
-            List<Map<String, String>> runs = new ArrayList<>(items.size());
-            for (Map<String, String> item : items) {
-                Map<String, String> p = new LinkedHashMap<>(params);
-                p.putAll(item);
-                p.put("warehouse", warehouse.dir().toString());
-                runs.add(p);
-            }
+            List<Map<String, String>> runs = dayItems(range, days, warehouse, params);
             SparkCommand.LoadedJob loaded = SparkCommand.load(JOB, spark);
             RunOptions none = new RunOptions();
             none.noHistory = true;
@@ -278,7 +287,7 @@ public final class BenchCommand implements Callable<Integer> {
                     DailyMetrics.createTable(session, warehouse);
                 }
                 env.err().printf("fanout bench patterns: %s over %d day(s) %s..%s, %d round(s) of 5 patterns%n", loaded.job().name(),
-                        runs.size(), items.get(0).get("day"), items.get(items.size() - 1).get("day"), rounds);
+                        runs.size(), runs.get(0).get("day"), runs.get(runs.size() - 1).get("day"), rounds);
                 PatternsBenchmark.Result result = new PatternsBenchmark(session,
                         loaded.job(), runs, warehouse.dailyMetrics(), rounds, threads, warmupDays, env.err()).run();
                 PatternsReport.text(result, env.out());
@@ -384,19 +393,7 @@ public final class BenchCommand implements Callable<Integer> {
             if (wanted("day") && warehouse.generatedWith().isEmpty()) {
                 throw new BadInputException("no demo data in " + warehouse.dir() + "; make it with: fanout demo --dir " + dir);
             }
-            List<Map<String, String>> dayItems = new ArrayList<>();
-            try {
-                for (Map<String, String> item : Items.parseRange(range.contains("=") ? range : "day=" + range).toList()) {
-                    Map<String, String> p = new LinkedHashMap<>(item);
-                    p.put("warehouse", warehouse.dir().toString());
-                    dayItems.add(p);
-                }
-            } catch (IllegalArgumentException e) {
-                throw new BadInputException("--range " + range + ": " + e.getMessage());
-            }
-            if (days != null && days < dayItems.size()) {
-                dayItems = dayItems.subList(0, days);
-            }
+            List<Map<String, String>> dayItems = dayItems(range, days, warehouse, Map.of());
             List<Map<String, String>> waits = new ArrayList<>();
             for (int i = 0; i < waitItems; i++) {
                 waits.add(Map.of("i", Integer.toString(i)));
