@@ -44,6 +44,11 @@ class AdaptiveCommandTest {
 
         CliHarness.Result shown = CliHarness.run("history", id, "--history", h);
         assertThat(shown.out()).contains("execution 1 at ").contains(": parallelism " + from + " \u2192 " + to + " (" + m.group(3) + ")");
+        JsonNode recorded = JSON.readTree(CliHarness.run("history", id, "--history", h, "--json").out());
+        JsonNode first = recorded.get("executions").get(0).get("parallelismChanges").get(0);
+        assertThat(first.get("from").asInt()).isEqualTo(from);
+        assertThat(first.get("to").asInt()).isEqualTo(to);
+        assertThat(first.get("reason").asText()).isEqualTo(m.group(3));
         assertThat(cores).isPositive();
     }
 

@@ -94,13 +94,9 @@ final class HtmlReport {
             for (RunResult r : store.runs(batchId, e.get("execution").asInt())) {
                 runs.add(ReportJson.runWithCost(r, true));
             }
-            // the limit's changes while it ran (adaptive parallelism, executors coming and going): drawn against runs in flight
-            ArrayNode changes = ((ObjectNode) e).putArray("parallelismChanges");
-            for (var c : store.parallelismChanges(batchId, e.get("execution").asInt())) {
-                changes.addObject().put("from", c.from()).put("to", c.to()).put("reason", c.explanation())
-                        .put("at", c.at().toString());
-            }
         }
+        // the limit's changes while each execution ran: drawn against runs in flight
+        ReportJson.parallelismChanges(batch, store, batchId);
         return embed(root, "report.html", "fanout report " + b.id() + " " + b.job());
     }
 

@@ -185,6 +185,20 @@ final class ReportJson {
         return root;
     }
 
+    /**
+     * Adds to each of {@code batch}'s {@code executions} its {@code parallelismChanges} from {@code store}: every change
+     * of the limit while it ran (adaptive parallelism, executors coming and going) as {@code {from, to, reason, at}}.
+     */
+    static void parallelismChanges(ObjectNode batch, dev.fanout.history.HistoryStore store, String batchId) {
+        for (JsonNode e : batch.get("executions")) {
+            ArrayNode changes = ((ObjectNode) e).putArray("parallelismChanges");
+            for (var c : store.parallelismChanges(batchId, e.get("execution").asInt())) {
+                changes.addObject().put("from", c.from()).put("to", c.to()).put("reason", c.explanation())
+                        .put("at", c.at().toString());
+            }
+        }
+    }
+
     /** A recorded batch: its state, items by state, executions and spec (under {@code options}). */
     static ObjectNode batch(BatchRecord b) {
         ObjectNode n = MAPPER.createObjectNode();

@@ -82,7 +82,18 @@ public final class Reports {
      * state, every state with its count (as {@code counts}; all 0 when none was left out).
      */
     public static String history(BatchRecord batch, List<ItemRecord> items, Map<ItemState, Long> leftOut) {
+        return history(batch, items, leftOut, null);
+    }
+
+    /**
+     * {@link #history(BatchRecord, List, Map)}, and under each of {@code executions} its {@code parallelismChanges}
+     * from {@code store} (every change of the limit while it ran: {@code from, to, reason, at}) when it is given.
+     */
+    public static String history(BatchRecord batch, List<ItemRecord> items, Map<ItemState, Long> leftOut, HistoryStore store) {
         ObjectNode root = ReportJson.batch(batch);
+        if (store != null) {
+            ReportJson.parallelismChanges(root, store, batch.id());
+        }
         ObjectNode left = root.putObject("leftOut");
         for (ItemState s : ItemState.values()) {
             left.put(s.name(), leftOut.getOrDefault(s, 0L));

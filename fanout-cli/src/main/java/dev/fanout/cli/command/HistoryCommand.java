@@ -118,7 +118,7 @@ public final class HistoryCommand implements Callable<Integer> {
                 if (json) {
                     // all items unless --limit is given: a program reading the document asked for the batch
                     List<ItemRecord> shown = limit == null ? items : shown(items, limit);
-                    out.println(Reports.history(batch, shown, leftOut(items, shown)));
+                    out.println(Reports.history(batch, shown, leftOut(items, shown), store));
                 } else {
                     printBatch(batch, items, limit == null ? ITEMS : limit, out, store);
                 }
