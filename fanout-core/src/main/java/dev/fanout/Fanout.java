@@ -397,16 +397,15 @@ public final class Fanout implements AutoCloseable {
         int[] start = startOrder(job, all);
         HistoryRecorder recorder = HistoryRecorder.newBatch(history, id, job.name(), spec, all,
                 settings.redaction(), engine.limitNow(), spark.sparkContext().defaultParallelism());
+        List<Map<String, String>> ordered = all;
         if (start != null) {
-            List<Map<String, String>> ordered = new ArrayList<>(all.size());
+            ordered = new ArrayList<>(all.size());
             for (int i : start) {
                 ordered.add(all.get(i));
             }
-            return record(recorder, new BatchRequest(job, id, ordered.iterator(), k -> start[k], OptionalLong.of(all.size()),
-                    errors, List.of(recorder), types));
         }
-        return record(recorder, new BatchRequest(job, id, all.iterator(), i -> i, OptionalLong.of(all.size()), errors,
-                List.of(recorder), types));
+        return record(recorder, new BatchRequest(job, id, ordered.iterator(), start == null ? i -> i : k -> start[k],
+                OptionalLong.of(all.size()), errors, List.of(recorder), types));
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.fanout.cli.bench;
 
+import static dev.fanout.cli.bench.Median.median;
+
 import dev.fanout.BatchResult;
 import dev.fanout.Fanout;
 import dev.fanout.FanoutListener;
@@ -204,13 +206,6 @@ public final class AdaptiveBenchmark {
             h.append("</svg>\n");
         });
         return h.append("</body></html>\n").toString();
-    }
-
-    static double median(List<Double> xs) {
-        List<Double> s = new ArrayList<>(xs);
-        s.sort(null);
-        int n = s.size();
-        return n == 0 ? Double.NaN : n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
     }
 
     private static String esc(String s) {

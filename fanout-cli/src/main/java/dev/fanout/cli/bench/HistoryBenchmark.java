@@ -1,5 +1,7 @@
 package dev.fanout.cli.bench;
 
+import static dev.fanout.cli.bench.Median.median;
+
 import dev.fanout.Attempt;
 import dev.fanout.ErrorInfo;
 import dev.fanout.Outcome;
@@ -16,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -118,12 +119,6 @@ public final class HistoryBenchmark {
         listCommand.accept(file, batch);
         double listMs = (System.nanoTime() - l0) / 1e6;
         return new double[] {writeMs, readMs, listMs};
-    }
-
-    private static double median(double[] xs) {
-        double[] s = xs.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
     private static String fmt(double[] xs) {

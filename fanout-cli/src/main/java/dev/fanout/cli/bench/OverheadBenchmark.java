@@ -1,5 +1,7 @@
 package dev.fanout.cli.bench;
 
+import static dev.fanout.cli.bench.Median.median;
+
 import dev.fanout.BatchResult;
 import dev.fanout.Fanout;
 import dev.fanout.SparkJob;
@@ -132,12 +134,6 @@ public final class OverheadBenchmark {
             throw new IllegalStateException("benchmark batch failed: " + r.counts());
         }
         return ms;
-    }
-
-    private static double median(double[] xs) {
-        double[] s = xs.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
     private static String fmt(double[] xs) {

@@ -1,5 +1,7 @@
 package dev.fanout.cli.bench;
 
+import static dev.fanout.cli.bench.Median.median;
+
 import static org.apache.spark.sql.functions.col;
 
 import dev.fanout.BatchResult;
@@ -11,7 +13,6 @@ import dev.fanout.SparkJob;
 import io.delta.tables.DeltaTable;
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -430,14 +431,5 @@ public final class PatternsBenchmark {
                     + " missing, " + extra + " other";
         }
         return null;
-    }
-
-    static double median(double[] xs) {
-        if (xs.length == 0) {
-            return Double.NaN;
-        }
-        double[] s = xs.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 }

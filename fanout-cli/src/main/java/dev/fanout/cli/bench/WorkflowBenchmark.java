@@ -148,8 +148,7 @@ public final class WorkflowBenchmark {
     }
 
     private static double median(Sample[] xs, java.util.function.ToDoubleFunction<Sample> f) {
-        double[] s = Arrays.stream(xs).mapToDouble(f).sorted().toArray();
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+        return Median.median(Arrays.stream(xs).mapToDouble(f).toArray());
     }
 
     private static String fmt(Sample[] xs) {

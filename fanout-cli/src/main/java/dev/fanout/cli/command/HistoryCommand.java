@@ -49,6 +49,7 @@ import picocli.CommandLine.Spec;
 public final class HistoryCommand implements Callable<Integer> {
     static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter WHEN_MILLIS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
     /** Batches listed, and items of a batch shown, without {@code --limit}. */
     static final int BATCHES = 20;
     static final int ITEMS = 50;
@@ -270,7 +271,7 @@ public final class HistoryCommand implements Callable<Integer> {
                     r.exitValue() == null ? "" : ", exit value: " + abbreviate(r.exitValue().replace('\n', ' '), 200)));
             for (Attempt a : r.attempts()) {
                 sb.append(String.format("  attempt %d: %s, %s -> %s (%s), slot %d, job group %s%n", a.number(), a.outcome(),
-                        WHEN.format(a.startedAt()) + "." + TIME.format(a.startedAt()).substring(9), TIME.format(a.endedAt()),
+                        WHEN_MILLIS.format(a.startedAt()), TIME.format(a.endedAt()),
                         DurationFormat.format(a.duration()), a.slot(), a.jobGroup()));
                 ErrorInfo e = a.error();
                 if (e == null) {

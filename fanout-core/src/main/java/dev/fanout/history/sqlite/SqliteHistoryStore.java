@@ -514,13 +514,16 @@ public final class SqliteHistoryStore implements HistoryStore {
         });
     }
 
+    /** A run's columns from column 2 on, as {@code run(rs, ..., 3, ...)} reads them, over runs joined with their items. */
+    private static final String RUN_COLUMNS = "coalesce(r.params, i.params), r.run_id, r.outcome, r.exit_value, r.started_at,"
+            + " r.ended_at, r.error_type, r.error_message, r.error_trace FROM run r JOIN item i ON i.batch_id = r.batch_id AND i.idx = r.idx";
+
     @Override
     public synchronized List<RunResult> runs(String batchId, int execution) {
         return reading("read the runs of " + batchId, () -> {
             Map<Long, List<Attempt>> attempts = attempts(batchId, "a.seq = ?", execution);
             List<RunResult> out = new ArrayList<>();
-            try (PreparedStatement q = conn.prepareStatement("SELECT r.idx, coalesce(r.params, i.params), r.run_id, r.outcome,"
-                    + " r.exit_value, r.started_at, r.ended_at, r.error_type, r.error_message, r.error_trace FROM run r JOIN item i ON i.batch_id = r.batch_id AND i.idx = r.idx"
+            try (PreparedStatement q = conn.prepareStatement("SELECT r.idx, " + RUN_COLUMNS
                     + " WHERE r.batch_id = ? AND r.seq = ? ORDER BY r.idx")) {
                 q.setString(1, batchId);
                 q.setInt(2, execution);
@@ -541,9 +544,8 @@ public final class SqliteHistoryStore implements HistoryStore {
         return reading("read the runs of item " + index + " of " + batchId, () -> {
             Map<Long, List<Attempt>> attempts = attempts(batchId, "a.idx = ?", index);
             List<ItemRecord> out = new ArrayList<>();
-            try (PreparedStatement q = conn.prepareStatement("SELECT r.seq, coalesce(r.params, i.params), r.run_id, r.outcome,"
-                    + " r.exit_value, r.started_at, r.ended_at, r.error_type, r.error_message, r.error_trace FROM run r"
-                    + " JOIN item i ON i.batch_id = r.batch_id AND i.idx = r.idx WHERE r.batch_id = ? AND r.idx = ? ORDER BY r.seq")) {
+            try (PreparedStatement q = conn.prepareStatement("SELECT r.seq, " + RUN_COLUMNS
+                    + " WHERE r.batch_id = ? AND r.idx = ? ORDER BY r.seq")) {
                 q.setString(1, batchId);
                 q.setInt(2, index);
                 try (ResultSet rs = q.executeQuery()) {

@@ -191,7 +191,7 @@ final class BatchRun {
         try {
             Cluster.Capacity c = cluster.capacity();
             local = c.local();
-            slots = local ? c.localCores() : c.totalCores();
+            slots = c.taskSlots();
         } catch (RuntimeException e) { // a stopped SparkContext: the figures that need it are left out
             local = false;
             slots = 0;

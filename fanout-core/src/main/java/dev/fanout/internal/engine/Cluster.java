@@ -72,5 +72,10 @@ public interface Cluster {
         public static Capacity executors(String master, int executors, int totalCores) {
             return new Capacity(master, false, 0, executors, totalCores);
         }
+
+        /** The task slots: the driver's cores for tasks in local mode, else the executors' cores. */
+        public int taskSlots() {
+            return local ? localCores : totalCores;
+        }
     }
 }

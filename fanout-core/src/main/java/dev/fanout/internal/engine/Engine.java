@@ -100,8 +100,7 @@ public final class Engine {
     /** The cluster's task slots now (local mode: the driver's cores for tasks), 0 when it cannot tell. */
     private int taskSlots() {
         try {
-            Cluster.Capacity c = cluster.capacity();
-            return c.local() ? c.localCores() : c.totalCores();
+            return cluster.capacity().taskSlots();
         } catch (RuntimeException e) {
             return 0;
         }
