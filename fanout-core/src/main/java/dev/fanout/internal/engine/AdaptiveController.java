@@ -85,6 +85,20 @@ final class AdaptiveController {
     /** Epochs to hold after a probe was rejected both ways; doubled on each such rejection, up to {@link #MAX_HOLD_EPOCHS}. */
     static final int HOLD_EPOCHS = 2;
     static final int MAX_HOLD_EPOCHS = 32;
+    /**
+     * While the first epoch's runs fill the limit, how long task slots and driver CPU are read before start-up may grow
+     * without waiting for those runs to end ({@link #limitFull}): long enough to see past a run's first planning.
+     */
+    static final long FULL_PROBE_NANOS = 500_000_000L;
+    /** Task slots and driver CPU both below this while the limit is full: the runs wait on something else. */
+    static final double IDLE = 0.25;
+    /**
+     * After a growth by {@link #limitFull}, the task slots' use per run in flight must stay at least this fraction of
+     * what it was before, or the runs added slowed the others down (their tasks are their progress: Little's law) and
+     * the next growth waits for the epoch's measurement. Not checked while the runs did not show on the task slots
+     * (below 1% busy before).
+     */
+    static final double MIN_SCALING = 0.5;
 
     /** A change of the limit, with its reason ({@code +38% runs/s}) and the time on the engine's ticker. */
     record Decision(int from, int to, String reason, long atNanos) {}
@@ -108,6 +122,7 @@ final class AdaptiveController {
     private final IntSupplier taskSlots;
     private final LongSupplier remaining;
     private final java.util.function.DoubleSupplier machineCpu;
+    private final LongSupplier taskNanos;
     private final List<Epoch> epochs = new ArrayList<>();
     private final TreeMap<Integer, Double> seen = new TreeMap<>(); // throughput measured at each limit (start-up)
 
@@ -143,6 +158,15 @@ final class AdaptiveController {
     private int holdLength = HOLD_EPOCHS;
     private int slots;
 
+    // the limit full during the first epoch (limitFull): since when, and the driver's CPU and the task time then
+    private long fullSince = -1;
+    private long fullCpu0;
+    private long fullTask0;
+    private boolean fullBlind; // task time or CPU unknown: only the epoch's end decides
+    private boolean grewBlind; // limitFull grew the limit: no throughput was compared on the way
+    private double lastFullSlots; // task slots busy, and per run in flight, at limitFull's last growth
+    private double lastFullPerRun;
+
     /**
      * @param start       the first limit (the cluster's cores), clamped to {@code min..max}
      * @param cpuNanos    the driver process's CPU time so far, negative when unknown
@@ -162,6 +186,16 @@ final class AdaptiveController {
      */
     AdaptiveController(int min, int max, int start, long now, LongSupplier cpuNanos, IntSupplier driverCores,
                        IntSupplier taskSlots, LongSupplier remaining, java.util.function.DoubleSupplier machineCpu) {
+        this(min, max, start, now, cpuNanos, driverCores, taskSlots, remaining, machineCpu, () -> -1);
+    }
+
+    /**
+     * @param taskNanos the task-nanoseconds the runs' tasks held cores so far, running tasks included, negative when
+     *                  unknown ({@link Cluster#taskNanos()}): how busy the task slots are before any run ended
+     */
+    AdaptiveController(int min, int max, int start, long now, LongSupplier cpuNanos, IntSupplier driverCores,
+                       IntSupplier taskSlots, LongSupplier remaining, java.util.function.DoubleSupplier machineCpu,
+                       LongSupplier taskNanos) {
         this.min = min;
         this.max = max;
         this.limit = clamp(start);
@@ -170,6 +204,7 @@ final class AdaptiveController {
         this.taskSlots = taskSlots;
         this.remaining = remaining;
         this.machineCpu = machineCpu;
+        this.taskNanos = taskNanos;
         this.lastEvent = now;
         this.slots = taskSlots.getAsInt();
         this.step = Math.max(1, limit / 4);
@@ -197,6 +232,11 @@ final class AdaptiveController {
             machineCpu.getAsDouble(); // starts the machine's measurement over this epoch
         }
         int seq = epochStarted++;
+        if (inFlight >= limit && fullSince < 0 && blindStartup()) {
+            fullSince = now;
+            fullCpu0 = cpuNanos.getAsLong();
+            fullTask0 = taskNanos.getAsLong();
+        }
         return ((long) epochId << 32) | seq;
     }
 
@@ -207,6 +247,9 @@ final class AdaptiveController {
     Decision runEnded(long token, long startedAt, long now, long taskMillis) {
         advance(now);
         inFlight = Math.max(0, inFlight - 1);
+        if (inFlight < limit) {
+            fullSince = -1;
+        }
         int id = (int) (token >>> 32);
         int seq = (int) token;
         if (id != epochId || seq >= epochTarget) {
@@ -219,6 +262,89 @@ final class AdaptiveController {
             return null;
         }
         return endEpoch(now);
+    }
+
+    /**
+     * A batch waits for a permit and every one is taken. During start-up, while no throughput has been measured to
+     * compare with ({@link #blindStartup}), once the limit has been full for {@link #FULL_PROBE_NANOS} with task slots
+     * and driver CPU both below {@link #IDLE}, the runs in flight wait on something neither resource shows (a remote
+     * system, a sleep): start-up grows now, sized as at an epoch's end, instead of a whole run later (BBR grows per
+     * round trip; here the round is cut short by the evidence that the runs added cannot contend for what is seen).
+     * Such an epoch's end would only have sized the next step from the load (the warm-up epoch is never a baseline),
+     * so no comparison is skipped; the first epoch that is measured to its end is the first baseline. Returns the
+     * change, or null.
+     */
+    Decision limitFull(long now) {
+        if (!blindStartup() || fullSince < 0 || fullBlind || inFlight < limit || now - fullSince < FULL_PROBE_NANOS) {
+            return null;
+        }
+        long task1 = taskNanos.getAsLong();
+        long cpu1 = cpuNanos.getAsLong();
+        int slotCount = taskSlots.getAsInt();
+        if (task1 < 0 || fullTask0 < 0 || cpu1 < 0 || fullCpu0 < 0 || slotCount <= 0) {
+            fullBlind = true; // it cannot tell whether the runs use the cluster: the epoch's end decides, as before
+            return null;
+        }
+        double span = now - fullSince;
+        double slotsBusy = (task1 - fullTask0) / (slotCount * span);
+        // (the machine's CPU, counted at an epoch's end from OWN_SHARE on, does not matter here: IDLE <= OWN_SHARE)
+        double cpu = (cpu1 - fullCpu0) / (driverCores.getAsInt() * span);
+        String held = String.format(Locale.ROOT, "all %d runs in flight for %.1f s", inFlight, span / 1e9);
+        if (Math.max(slotsBusy, cpu) >= IDLE || limit >= max || remaining.getAsLong() <= 0) {
+            LOG.debug("parallelism adaptive: {}, {}: not growing before the epoch ends", held, resources(slotsBusy, cpu));
+            fullSince = now; // look at the next interval on its own (a run's first planning may have used the CPU)
+            fullCpu0 = cpu1;
+            fullTask0 = task1;
+            return null;
+        }
+        double perRun = slotsBusy / inFlight;
+        if (grewBlind && lastFullSlots >= 0.01 && perRun < MIN_SCALING * lastFullPerRun) {
+            LOG.info("parallelism adaptive: {}, task slots {} busy per run, {} before: the runs slowed, measuring the epoch",
+                    held, percent(perRun), percent(lastFullPerRun));
+            fullBlind = true; // the epoch's end decides, from the throughput it measures
+            return null;
+        }
+        lastFullSlots = slotsBusy;
+        lastFullPerRun = perRun;
+        int to = clamp(Math.max(limit + 1, sized(Math.max(slotsBusy, cpu), true)));
+        String reason = "start-up: " + held + ", " + resources(slotsBusy, cpu);
+        Epoch e = new Epoch(limit, 0, inFlight, slotsBusy, cpu, 0, "start-up", "limit full, idle: growing to " + to);
+        epochs.add(e);
+        LOG.info("parallelism adaptive: {}", e);
+        warm = true;
+        previousX = Double.NaN;
+        grew = true;
+        grewBlind = true;
+        return change(limit, to, reason, now);
+    }
+
+    /** How long after {@code now} {@link #limitFull} wants to be called again; 0 when only a run's start or end matters. */
+    long nextFullCheck(long now) {
+        if (!blindStartup() || fullSince < 0 || fullBlind) {
+            return 0;
+        }
+        return Math.max(1, fullSince + FULL_PROBE_NANOS - now);
+    }
+
+    /**
+     * Start-up with no throughput measured yet to compare with (the warm-up epoch, and those after a growth from
+     * {@link #limitFull}): such an epoch's end sizes the next step from the load alone, so the same step taken from
+     * the load of its first {@link #FULL_PROBE_NANOS} skips no comparison.
+     */
+    private boolean blindStartup() {
+        return phase == Phase.STARTUP && Double.isNaN(previousX);
+    }
+
+    /**
+     * Start-up's next level: where the busiest of task slots and driver CPU would be {@link #SATURATED} full (BBR's
+     * bandwidth x delay), at most {@link #STARTUP_MAX_FACTOR} times the limit. Below 1% busy: that factor when both
+     * were measured ({@code known}), twice the limit when one of them could not be (nothing to go by).
+     */
+    private int sized(double busiest, boolean known) {
+        if (busiest > 0.01) {
+            return (int) Math.min((long) limit * STARTUP_MAX_FACTOR, Math.round(limit * SATURATED / busiest) + 1L);
+        }
+        return known ? limit * STARTUP_MAX_FACTOR : limit * 2;
     }
 
     /** The cluster's task slots may have changed: scale the limit with them and start the climb afresh. */
@@ -282,12 +408,7 @@ final class AdaptiveController {
             double gain = Double.isNaN(previousX) ? Double.NaN : x / previousX - 1;
             double busiest = Math.max(slotsBusy, cpu);
             if (!saturated && limit < max && (Double.isNaN(gain) || gain >= STARTUP_GAIN)) {
-                // up to the level at which the busiest resource would be full (BBR's bandwidth x delay), at most
-                // STARTUP_MAX_FACTOR times at once; doubling when there is nothing to go by
-                int grown = busiest > 0.01
-                        ? (int) Math.min((long) limit * STARTUP_MAX_FACTOR, Math.round(limit * SATURATED / busiest) + 1L)
-                        : limit * 2;
-                to = clamp(Math.max(limit + 1, grown));
+                to = clamp(Math.max(limit + 1, sized(busiest, slotCount > 0 && epochCpu0 >= 0 && cpu1 >= 0)));
                 reason = Double.isNaN(gain) ? "start-up: " + resources(slotsBusy, cpu) : signed(gain) + " runs/s";
                 verdict = "start-up: growing";
             } else {
@@ -407,6 +528,7 @@ final class AdaptiveController {
 
     private Decision change(int from, int to, String reason, long now) {
         limit = to;
+        fullSince = -1;
         newEpoch(now);
         if (from == to) {
             return null;

@@ -34,6 +34,15 @@ public interface Cluster {
     /** Tasks of the group still running, as far as known (for diagnostics). */
     int runningTasks(String group);
 
+    /**
+     * Task-nanoseconds the runs' tasks have held cores so far, over every group, the tasks still running included;
+     * negative when the cluster cannot tell. Only differences mean anything (the adaptive parallelism reads how busy the
+     * task slots were over an interval while runs are in flight).
+     */
+    default long taskNanos() {
+        return -1;
+    }
+
     /** The metrics of the group's tasks so far, forgetting them (call after {@link #awaitStopped}). */
     SparkMetrics takeMetrics(String group);
 

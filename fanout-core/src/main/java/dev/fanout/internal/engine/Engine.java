@@ -54,9 +54,9 @@ public final class Engine {
             int cores = Runtime.getRuntime().availableProcessors();
             this.adaptive = new AdaptiveController(a.min(), a.max(), ClusterSizing.limit(p, cluster.capacity()),
                     ticker.nanoTime(), BatchRun::processCpuNanos, () -> cores, this::taskSlots, this::remaining,
-                    Engine::machineCpu);
+                    Engine::machineCpu, cluster::taskNanos);
             adaptiveLimit.set(adaptive.limit());
-            this.limiter = new Limiter(p.max(), adaptiveLimit::get);
+            this.limiter = new Limiter(p.max(), adaptiveLimit::get, ticker, this::limitFull);
         } else {
             this.adaptive = null;
             this.limiter = new Limiter(p.max(), p.dynamic() ? () -> ClusterSizing.limit(p, cluster.capacity()) : p::max);
@@ -137,6 +137,23 @@ public final class Engine {
             apply(d);
         }
     };
+
+    /**
+     * A batch waits for a permit and every one is taken: the controller may grow the limit without waiting for the
+     * runs to end (start-up, see {@link AdaptiveController#limitFull}); returns how long the waiter may wait before it
+     * asks again (0: until a permit comes back).
+     */
+    private long limitFull() {
+        AdaptiveController.Decision d;
+        long next;
+        synchronized (adaptive) {
+            long now = ticker.nanoTime();
+            d = adaptive.limitFull(now);
+            next = adaptive.nextFullCheck(now);
+        }
+        apply(d);
+        return next;
+    }
 
     /** Moves the limit to the controller's decision and tells the engine's listeners and each running batch's own. */
     private void apply(AdaptiveController.Decision d) {

@@ -32,12 +32,19 @@ import org.slf4j.LoggerFactory;
  * A batch that waits here usually has one waiting thread (its dispatcher), so two concurrent batches take turns
  * instead of one starving the other. A waiter leaves empty-handed when its own stop condition becomes true;
  * {@link #wakeAll()} makes every waiter re-check it.
+ *
+ * <h2>While every permit is taken</h2>
+ * An optional hook ({@code whileFull}: the adaptive parallelism's) is called by the head waiter, outside the lock,
+ * each time it finds every permit taken; it answers how long it wants to wait before it is called again, and the
+ * waiter then waits at most that long on the engine's {@link Ticker} (0: until the next signal, as without a hook).
  */
 final class Limiter {
     private static final Logger LOG = LoggerFactory.getLogger(Limiter.class);
 
     private final int max;
     private final IntSupplier limit;
+    private final Ticker ticker;
+    private final java.util.function.LongSupplier whileFull; // null: none
     private final ReentrantLock lock = new ReentrantLock();
     private final Deque<Condition> queue = new ArrayDeque<>();
     private final BitSet leased = new BitSet();
@@ -49,11 +56,21 @@ final class Limiter {
      * @param limit the permits allowed now; values outside {@code 1..max} are clamped, a failure counts as {@code max}
      */
     Limiter(int max, IntSupplier limit) {
+        this(max, limit, Ticker.SYSTEM, null);
+    }
+
+    /**
+     * @param whileFull called by the head waiter (outside the lock) whenever it finds every permit taken; returns the
+     *                  nanoseconds it may wait on {@code ticker} before it calls again, 0 to wait for a signal only
+     */
+    Limiter(int max, IntSupplier limit, Ticker ticker, java.util.function.LongSupplier whileFull) {
         if (max < 1) {
             throw new IllegalArgumentException("max must be at least 1, got " + max);
         }
         this.max = max;
         this.limit = limit;
+        this.ticker = ticker;
+        this.whileFull = whileFull;
         this.lastLimit = max;
     }
 
@@ -119,7 +136,15 @@ final class Limiter {
                         inUse++;
                         return new Permit(index);
                     }
-                    me.await();
+                    long wait = queue.peekFirst() == me ? full() : 0;
+                    if (stopped.getAsBoolean() || (queue.peekFirst() == me && inUse < limitNow())) {
+                        continue; // the hook moved the limit (or the batch stopped) while the lock was let go
+                    }
+                    if (wait > 0) {
+                        ticker.await(lock, me, wait);
+                    } else {
+                        me.await();
+                    }
                 }
             } finally {
                 boolean head = queue.peekFirst() == me;
@@ -130,6 +155,22 @@ final class Limiter {
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Calls the {@code whileFull} hook with the lock let go; returns how long to wait at most (0: no limit). */
+    private long full() {
+        if (whileFull == null) {
+            return 0;
+        }
+        lock.unlock();
+        try {
+            return Math.max(0, whileFull.getAsLong());
+        } catch (RuntimeException e) {
+            LOG.warn("the parallelism controller failed while every permit was taken: {}", e.toString(), e);
+            return 0;
+        } finally {
+            lock.lock();
         }
     }
 

@@ -61,6 +61,9 @@ public final class GroupTaskTracker extends SparkListener {
     private final Map<Long, Stage> stages = new HashMap<>();
     private final Map<String, Group> metrics = new HashMap<>();
     private long fenceSeen;
+    private int runningAll;        // tasks of every tracked group running now
+    private long busyNanos;        // integral of runningAll over time, up to busySince
+    private long busySince = System.nanoTime();
 
     private GroupTaskTracker(String prefix) {
         this.prefix = prefix;
@@ -125,6 +128,22 @@ public final class GroupTaskTracker extends SparkListener {
                 g.waitMillis * 1_000_000L);
     }
 
+    /**
+     * Task-nanoseconds the tracked groups' tasks have held their cores so far, the tasks still running included (a
+     * running tasks count integrated over the time the listener saw them start and end, so it lags the executors by
+     * the listener bus's delay): the adaptive parallelism reads it while runs are in flight, before any of them ended.
+     */
+    public synchronized long taskNanos() {
+        return busyNanos + runningAll * Math.max(0, System.nanoTime() - busySince);
+    }
+
+    private void running(int delta) {
+        long now = System.nanoTime();
+        busyNanos += runningAll * Math.max(0, now - busySince);
+        busySince = now;
+        runningAll += delta;
+    }
+
     private Group metricsOf(String group) {
         return metrics.computeIfAbsent(group, g -> new Group());
     }
@@ -171,6 +190,7 @@ public final class GroupTaskTracker extends SparkListener {
             if (s != null) {
                 s.running++;
                 s.owner.running++;
+                running(1);
                 if (event.taskInfo().attemptNumber() == 0 && !event.taskInfo().speculative() && s.ready > 0) {
                     s.ready--;
                     s.owner.ready--;
@@ -190,6 +210,7 @@ public final class GroupTaskTracker extends SparkListener {
             if (s.running > 0) {
                 s.running--;
                 s.owner.running--;
+                running(-1);
                 notifyAll();
             }
             long finished = event.taskInfo().finishTime();

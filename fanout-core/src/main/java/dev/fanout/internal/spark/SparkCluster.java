@@ -104,6 +104,11 @@ public final class SparkCluster implements Cluster {
     }
 
     @Override
+    public long taskNanos() {
+        return tasks.taskNanos();
+    }
+
+    @Override
     public SparkMetrics takeMetrics(String group) {
         return tasks.takeMetrics(group);
     }

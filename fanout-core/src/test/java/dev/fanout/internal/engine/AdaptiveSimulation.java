@@ -13,7 +13,10 @@ import java.util.Random;
  * <p>The model: a run of work {@code w} (lognormal around 1, seeded) takes {@code w x R0} seconds alone; with {@code c}
  * runs in flight the batch progresses at {@code throughput(c)} works per second, shared evenly (processor sharing).
  * Each run keeps {@code coresPerRun} task slots busy per unit of work ({@code coresPerRun x R0 x w} core-seconds of
- * task time) and the driver busy for {@code driverCpuPerRun x R0 x w} core-seconds.
+ * task time) and the driver busy for {@code driverCpuPerRun x R0 x w} core-seconds, both accrued while the run
+ * progresses (so the cluster's task time so far, {@code Cluster.taskNanos()}, includes the runs in flight). While every
+ * slot of the limit is taken and items wait, the controller is asked {@code limitFull} when it wants to be, as the
+ * engine's {@code Limiter} asks it.
  */
 final class AdaptiveSimulation {
     static final double R0 = 30; // seconds a run takes alone
@@ -23,8 +26,17 @@ final class AdaptiveSimulation {
         double throughput(int c, int slots);
     }
 
-    /** A workload: its curve and what each run costs the task slots and the driver. */
-    record Workload(String name, Curve curve, double coresPerRun, double driverCpuPerRun, int driverCores) {}
+    /**
+     * A workload: its curve and what each run costs the task slots and the driver, as cores busy while it runs alone,
+     * which takes {@code runSeconds} ({@link #R0} unless given); the runs' work is lognormal with {@code sigma} (0.25
+     * unless given).
+     */
+    record Workload(String name, Curve curve, double coresPerRun, double driverCpuPerRun, int driverCores,
+                    double runSeconds, double sigma) {
+        Workload(String name, Curve curve, double coresPerRun, double driverCpuPerRun, int driverCores) {
+            this(name, curve, coresPerRun, driverCpuPerRun, driverCores, R0, 0.25);
+        }
+    }
 
     /** The outcome of one simulated batch. */
     record Result(double makespan, int maxLimit, int maxInFlight, List<AdaptiveController.Decision> decisions,
@@ -92,15 +104,18 @@ final class AdaptiveSimulation {
         Random random = new Random(seed);
         double[] work = new double[items];
         for (int i = 0; i < items; i++) {
-            work[i] = Math.exp(0.25 * random.nextGaussian() - 0.25 * 0.25 / 2);
+            double sigma = workload.sigma();
+            work[i] = Math.exp(sigma * random.nextGaussian() - sigma * sigma / 2);
         }
         int[] next = {0};
         double[] cpu = {0};
+        double[] task = {0}; // core-seconds of task time so far
         double[] now = {0};
         int startSlots = slots;
         int[] slotsNow = {slots};
         AdaptiveController ctrl = fixed > 0 ? null : new AdaptiveController(min, max, Math.max(min, Math.min(max, slots)), 0,
-                () -> (long) (cpu[0] * 1e9), workload::driverCores, () -> slotsNow[0], () -> items - next[0]);
+                () -> (long) (cpu[0] * 1e9), workload::driverCores, () -> slotsNow[0], () -> items - next[0],
+                () -> Double.NaN, () -> (long) (task[0] * 1e9));
         List<AdaptiveController.Decision> decisions = new ArrayList<>();
         List<Run> inFlight = new ArrayList<>();
         int maxLimit = 0;
@@ -138,8 +153,15 @@ final class AdaptiveSimulation {
             for (Run r : inFlight) {
                 dt = Math.min(dt, (r.work - r.done) / rate);
             }
+            // the dispatcher waits for a permit: the controller may want to look before a run ends
+            long check = ctrl != null && c >= limit && next[0] < items ? ctrl.nextFullCheck(nanos(now[0])) : 0;
+            boolean checking = check > 0 && check / 1e9 < dt;
+            if (checking) {
+                dt = check / 1e9;
+            }
             now[0] += dt;
-            cpu[0] += x * dt * workload.driverCpuPerRun() * R0;
+            cpu[0] += x * dt * workload.driverCpuPerRun() * workload.runSeconds();
+            task[0] += x * dt * workload.coresPerRun() * workload.runSeconds();
             List<Run> ended = new ArrayList<>();
             for (Run r : inFlight) {
                 r.done += rate * dt;
@@ -148,9 +170,15 @@ final class AdaptiveSimulation {
                 }
             }
             inFlight.removeAll(ended);
+            if (checking && ended.isEmpty()) {
+                AdaptiveController.Decision d = ctrl.limitFull(nanos(now[0]));
+                if (d != null) {
+                    decisions.add(d);
+                }
+            }
             for (Run r : ended) {
                 if (ctrl != null) {
-                    long taskMillis = (long) (workload.coresPerRun() * R0 * r.work * 1000);
+                    long taskMillis = (long) (workload.coresPerRun() * workload.runSeconds() * r.work * 1000);
                     AdaptiveController.Decision d = ctrl.runEnded(r.token, nanos(r.start), nanos(now[0]), taskMillis);
                     if (d != null) {
                         decisions.add(d);

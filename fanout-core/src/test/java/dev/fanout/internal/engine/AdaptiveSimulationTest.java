@@ -27,6 +27,56 @@ class AdaptiveSimulationTest {
     static final Workload DRIVER_BOUND = new Workload("driver-bound", (c, slots) -> Math.min(c, 3) / AdaptiveSimulation.R0
             / (1 + 0.03 * Math.max(0, c - 3)), 0.05, 2.0 / 3, 2);
 
+    /**
+     * The bench's driver-wait job on {@code local[2]}: each run waits 2 s on the driver (a remote system), then runs a
+     * tiny Spark job; a run takes 2.2 s alone (a sleep: little spread, sigma 0.1) and keeps 2% of a core busy on the
+     * driver and 2% in tasks, so nothing here contends: the best fixed value is the max.
+     */
+    static final Workload WAIT = new Workload("driver wait", (c, slots) -> c / 2.2, 0.02, 0.02, 2, 2.2, 0.1);
+
+    @Test
+    void driverWaitGrowsBeforeTheFirstRunsEnd() {
+        for (int items : new int[] {256, 64}) {
+            AdaptiveSimulation sim = new AdaptiveSimulation(WAIT, items, 2, 11);
+            assertThat(sim.fixed(64).makespan()).as("the best fixed value is the max")
+                    .isLessThan(sim.fixed(48).makespan());
+            Result r;
+            if (items == 256) {
+                r = withinOfBestFixed(sim, 0.25);
+            } else { // one round at 64: the second of start-up is a third of it; still ahead of 32 (two rounds)
+                r = sim.adaptive(1, 64);
+                assertThat(r.makespan()).isLessThan(sim.fixed(32).makespan());
+            }
+            AdaptiveController.Decision first = r.decisions().get(0);
+            assertThat(first.from()).isEqualTo(2);
+            assertThat(first.to()).isEqualTo(16);
+            assertThat(first.atNanos()).as("half a second in, long before a run of 2 s ends")
+                    .isEqualTo(AdaptiveController.FULL_PROBE_NANOS);
+            assertThat(first.reason()).isEqualTo("start-up: all 2 runs in flight for 0.5 s, task slots 2% busy, driver CPU 2%");
+            assertThat(r.epochs().get(0).verdict()).isEqualTo("limit full, idle: growing to 16");
+            AdaptiveController.Decision second = r.decisions().get(1);
+            assertThat(second.to()).isEqualTo(64);
+            assertThat(second.atNanos()).as("and again half a second later").isEqualTo(2 * AdaptiveController.FULL_PROBE_NANOS);
+            assertThat(second.reason()).startsWith("start-up: all 16 runs in flight for 0.5 s, task slots 16% busy");
+        }
+    }
+
+    /** Runs that keep the task slots or the driver busy: start-up waits for the first epoch's runs to end. */
+    @Test
+    void noGrowthBeforeTheFirstRunsEndWhileRunsKeepSlotsOrTheDriverBusy() {
+        // a run holding a task slot while it waits (a JDBC read in a task): slots 100% busy at 2 runs on 2 slots
+        Workload slotWait = new Workload("slot wait", (c, slots) -> Math.min(c, slots) / 2.2, 1.0, 0.02, 2, 2.2, 0.1);
+        // a run that spends a third of its time planning on the driver: 2 runs keep a 2-core driver 33% busy
+        Workload planning = new Workload("planning", (c, slots) -> c / 2.2 / (1 + 0.01 * c), 0.02, 0.33, 2, 2.2, 0.1);
+        for (Workload w : new Workload[] {slotWait, planning, KNEE_8, KNEE_2, DRIVER_BOUND}) {
+            Result r = new AdaptiveSimulation(w, 200, w == KNEE_8 || w == KNEE_2 || w == DRIVER_BOUND ? SLOTS : 2, 12)
+                    .adaptive(1, 64);
+            assertThat(r.epochs()).as(w.name()).noneMatch(e -> e.verdict().startsWith("limit full"));
+            assertThat(r.decisions()).as(w.name()).noneMatch(d -> d.reason().contains("runs in flight for"));
+            assertThat(r.epochs().get(0).runs()).as(w.name() + ": the first epoch's runs all ended").isPositive();
+        }
+    }
+
     @Test
     void kneeAt2() {
         withinOfBestFixed(new AdaptiveSimulation(KNEE_2, 500, SLOTS, 1), 0.10);
