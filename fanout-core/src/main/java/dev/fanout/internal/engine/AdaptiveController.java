@@ -47,6 +47,18 @@ import org.slf4j.LoggerFactory;
  *       from bandwidth x delay the same way), at most {@link #STARTUP_MAX_FACTOR} times per epoch; stop at the
  *       first epoch that did not grow, at a saturated resource, or at max; then go to the best level measured. When
  *       it grew right into a saturated resource, that is the knee: hold before probing below it.</li>
+ *   <li>Start-up before a run ended ({@link #limitFull}): while no throughput has been measured yet (the warm-up epoch
+ *       and the epochs after such a growth), the engine's limiter asks the controller whenever a batch waits for a
+ *       permit and all are taken. Once the limit has been full for {@link #FULL_PROBE_NANOS} with task slots (the
+ *       cluster's task time, running tasks included) and driver CPU both below {@link #IDLE}, it grows now, sized as at
+ *       an epoch's end (reason {@code start-up: all 2 runs in flight for 0.5 s, task slots 0% busy, driver CPU 3%}): the
+ *       runs wait on something neither resource shows. TCP grows per ACK and BBR per round; here a round is a whole run
+ *       (2 s on the driver-wait job), cut short by the evidence that the added runs cannot contend for what is seen.
+ *       It skips no comparison (those epochs' ends would only have sized from the load). It stops when the task slots'
+ *       use per run in flight fell below {@link #MIN_SCALING} of what it was at the last such growth (the added runs
+ *       slowed the others: their tasks are their progress), and the epoch's measurement decides. What it cannot see: a
+ *       remote system that is the limit while the runs show on neither resource; there it can reach max before a
+ *       throughput is measured, and only the climb's probes come back down.</li>
  *   <li>Climb: measure the base, probe {@code base ± step} (step = base/4, at least 1); keep a step up only if it
  *       gained {@code >= UP_GAIN}, a step down unless it lost more than {@code DOWN_TOLERANCE}; keep going the same
  *       way after a kept step; after a probe is rejected in both directions (or the only direction worth a look:

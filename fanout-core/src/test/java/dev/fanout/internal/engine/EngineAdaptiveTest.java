@@ -84,4 +84,57 @@ class EngineAdaptiveTest {
         assertThat(engineHeard).allSatisfy(c -> assertThat(c.to()).isBetween(1, 8));
         assertThat(r.parallelism()).isEqualTo(8);
     }
+
+    /**
+     * Runs that wait on something else (no task time, the driver idle) fill the limit: half a second later, before any
+     * of them ended, the limiter's waiting dispatcher has the controller grow the limit; runs that keep the task slots
+     * busy do not make it grow before they end.
+     */
+    @Test
+    void startUpGrowsBeforeARunEndsOnlyWhileTheTaskSlotsAndTheDriverAreIdle() {
+        for (boolean slotsBusy : new boolean[] {false, true}) {
+            EngineHarness e = new EngineHarness();
+            try {
+                java.util.concurrent.atomic.AtomicLong taskNanos = new java.util.concurrent.atomic.AtomicLong();
+                e.taskNanos = taskNanos::get;
+                e.parallelism = Parallelism.adaptive().max(64); // 4 cores: it starts at 4
+                List<FanoutListener.ParallelismChange> heard = new CopyOnWriteArrayList<>();
+                e.listeners.add(new FanoutListener() {
+                    @Override
+                    public void onParallelismChange(ParallelismChange change) {
+                        heard.add(change);
+                    }
+                });
+                CountDownLatch release = new CountDownLatch(1);
+                AtomicInteger read = new AtomicInteger();
+                CompletableFuture<BatchResult> f = e.start(ctx -> {
+                    release.await();
+                    return "ok";
+                }, items(100, read));
+                await(() -> e.engine().inFlight() == 4, "4 runs in flight");
+                // the dispatcher waits for a permit on the ticker, to ask again in half a second
+                assertThat(e.ticker.awaitWaiters(1)).containsExactly(Duration.ofNanos(AdaptiveController.FULL_PROBE_NANOS));
+                if (slotsBusy) {
+                    taskNanos.addAndGet(Duration.ofSeconds(4 * 5).toNanos()); // 4 slots busy for the 5 s to come
+                }
+                e.ticker.advance(Duration.ofSeconds(5)); // 5 s (a long span: the real CPU the test uses stays far below 25%)
+                if (slotsBusy) {
+                    // it looked, found the slots full, and waits to look at the next half second
+                    assertThat(e.ticker.awaitWaiters(1)).containsExactly(Duration.ofNanos(AdaptiveController.FULL_PROBE_NANOS));
+                    assertThat(e.engine().limitNow()).isEqualTo(4);
+                    assertThat(heard).isEmpty();
+                } else {
+                    await(() -> e.engine().inFlight() == 32, "the limit to grow to 32 before any run ended");
+                    assertThat(heard).hasSize(1);
+                    assertThat(heard.get(0).from()).isEqualTo(4);
+                    assertThat(heard.get(0).to()).isEqualTo(32);
+                    assertThat(heard.get(0).explanation()).startsWith("start-up: all 4 runs in flight for 5.0 s, task slots 0% busy, driver CPU ");
+                }
+                release.countDown();
+                assertThat(result(f).count(Outcome.SUCCEEDED)).isEqualTo(100);
+            } finally {
+                e.engine().abort("test over");
+            }
+        }
+    }
 }

@@ -38,15 +38,67 @@ final class EngineHarness {
     Duration cancelGrace = Duration.ofSeconds(60);
     double random = 0.5;
     final List<FanoutListener> listeners = new ArrayList<>();
+    /** The cluster's task time so far ({@link Cluster#taskNanos()}); null: the fake cluster's (unknown). */
+    java.util.function.LongSupplier taskNanos;
     private Engine engine;
 
     Engine engine() {
         if (engine == null) {
             EngineSettings s = new EngineSettings(parallelism, timeout, retry, failurePolicy, listeners, Clock.systemUTC(),
                     true, cancelGrace, true, Redaction.defaults());
-            engine = new Engine(cluster, s, ticker, () -> random);
+            engine = new Engine(taskNanos == null ? cluster : withTaskNanos(cluster, taskNanos), s, ticker, () -> random);
         }
         return engine;
+    }
+
+    /** {@code c}, reporting {@code taskNanos} as its task time so far. */
+    private static Cluster withTaskNanos(Cluster c, java.util.function.LongSupplier taskNanos) {
+        return new Cluster() {
+            @Override
+            public String poolName(int index) {
+                return c.poolName(index);
+            }
+
+            @Override
+            public Scope enter(String group, String description, String pool, boolean newSession) {
+                return c.enter(group, description, pool, newSession);
+            }
+
+            @Override
+            public void cancel(String group, String reason) {
+                c.cancel(group, reason);
+            }
+
+            @Override
+            public boolean awaitStopped(String group, Duration within) throws InterruptedException {
+                return c.awaitStopped(group, within);
+            }
+
+            @Override
+            public int runningTasks(String group) {
+                return c.runningTasks(group);
+            }
+
+            @Override
+            public long taskNanos() {
+                return taskNanos.getAsLong();
+            }
+
+            @Override
+            public dev.fanout.SparkMetrics takeMetrics(String group) {
+                return c.takeMetrics(group);
+            }
+
+            @Override
+            public Capacity capacity() {
+                return c.capacity();
+            }
+
+            @Override
+            public Runnable watchCapacity(Runnable onChange) {
+                return c.watchCapacity(onChange);
+            }
+        };
     }
 
     /** Starts a batch on its own thread (it is the batch's dispatcher). */
