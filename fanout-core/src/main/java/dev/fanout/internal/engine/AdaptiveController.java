@@ -98,8 +98,9 @@ final class AdaptiveController {
     static final int HOLD_EPOCHS = 2;
     static final int MAX_HOLD_EPOCHS = 32;
     /**
-     * While the first epoch's runs fill the limit, how long task slots and driver CPU are read before start-up may grow
-     * without waiting for those runs to end ({@link #limitFull}): long enough to see past a run's first planning.
+     * While runs fill the limit in start-up with no throughput measured yet, how long task slots and driver CPU are
+     * read before it may grow without waiting for those runs to end ({@link #limitFull}): long enough to see past a
+     * run's first planning, short against a run that waits seconds.
      */
     static final long FULL_PROBE_NANOS = 500_000_000L;
     /** Task slots and driver CPU both below this while the limit is full: the runs wait on something else. */
