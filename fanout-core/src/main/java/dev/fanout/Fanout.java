@@ -240,7 +240,19 @@ public final class Fanout implements AutoCloseable {
         BatchSpec spec = spec(job, recorded.itemsSource(), params);
         HistoryRecorder recorder = HistoryRecorder.resume(store, batchId, spec, settings.redaction(), engine.limitNow(),
                 spark.sparkContext().defaultParallelism());
-        return record(recorder, new BatchRequest(job, batchId, values.iterator(), position -> indices[position],
+        int[] start = startOrder(job, values); // longest first here too, from earlier batches' succeeded runs
+        if (start != null) {
+            List<Map<String, String>> ordered = new ArrayList<>(values.size());
+            int[] orderedIndices = new int[indices.length];
+            for (int k = 0; k < start.length; k++) {
+                ordered.add(values.get(start[k]));
+                orderedIndices[k] = indices[start[k]];
+            }
+            values = ordered;
+            indices = orderedIndices;
+        }
+        int[] itemIndex = indices;
+        return record(recorder, new BatchRequest(job, batchId, values.iterator(), position -> itemIndex[position],
                 OptionalLong.of(values.size()), (i, t) -> { }, List.of(recorder), rangeTypes(recorded.itemsSource())));
     }
 

@@ -23,6 +23,9 @@ class LongestFirstOrderTest {
         @Override
         public String run(JobContext ctx) throws Exception {
             int i = ctx.get("i", ParamType.INT);
+            if (failing) {
+                throw new IllegalStateException("failing on purpose: item " + i);
+            }
             Thread.sleep(i == 5 || i == 7 ? 1500 : 20);
             return Long.toString(ctx.spark().range(3).count());
         }
@@ -32,6 +35,8 @@ class LongestFirstOrderTest {
             return "LongestFirstOrderTest.Job";
         }
     };
+
+    private static volatile boolean failing;
 
     @Test
     void theSecondBatchStartsTheItemsThatTookLongestFirst(SparkSession spark) {
@@ -48,6 +53,44 @@ class LongestFirstOrderTest {
             List<Integer> second = startOrder(spark, history, Order.LONGEST_FIRST, items);
             assertThat(second.subList(0, 2)).containsExactlyInAnyOrder(5, 7);
             assertThat(startOrder(spark, history, Order.INPUT, items)).containsExactly(0, 1, 2, 3, 4, 5, 6, 7);
+        }
+    }
+
+    @Test
+    void aResumeStartsTheItemsThatTookLongestFirstAndKeepsTheirIndices(SparkSession spark) {
+        List<Map<String, String>> items = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            items.add(Map.of("i", Integer.toString(i)));
+        }
+        try (Fanout warm = Fanout.builder(spark).parallelism(1).build()) {
+            warm.forEach(JOB, items.subList(0, 2));
+        }
+        try (HistoryStore history = HistoryStore.inMemory()) {
+            startOrder(spark, history, Order.INPUT, items); // durations known: 5 and 7 took longest
+            String failed;
+            failing = true;
+            try (Fanout f = Fanout.builder(spark).parallelism(1).history(history).build()) {
+                BatchResult r = f.forEach(JOB, items);
+                assertThat(r.count(Outcome.FAILED)).isEqualTo(8);
+                failed = r.batchId();
+            } finally {
+                failing = false;
+            }
+            List<Integer> started = new CopyOnWriteArrayList<>();
+            FanoutListener l = new FanoutListener() {
+                @Override
+                public void onRunStart(RunStart run) {
+                    started.add(run.index());
+                }
+            };
+            try (Fanout f = Fanout.builder(spark).parallelism(1).history(history).listener(l).build()) {
+                BatchResult again = f.resume(JOB, failed);
+                assertThat(again.succeeded()).isTrue();
+                assertThat(again.runs()).extracting(RunResult::index).containsExactly(0, 1, 2, 3, 4, 5, 6, 7);
+                assertThat(again.runs()).extracting(RunResult::params).as("each index kept its item").containsExactlyElementsOf(items);
+            }
+            assertThat(started.subList(0, 2)).containsExactlyInAnyOrder(5, 7);
+            assertThat(started).containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5, 6, 7);
         }
     }
 
