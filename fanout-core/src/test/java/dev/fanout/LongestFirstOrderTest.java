@@ -40,13 +40,7 @@ class LongestFirstOrderTest {
 
     @Test
     void theSecondBatchStartsTheItemsThatTookLongestFirst(SparkSession spark) {
-        List<Map<String, String>> items = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
-            items.add(Map.of("i", Integer.toString(i)));
-        }
-        try (Fanout warm = Fanout.builder(spark).parallelism(1).build()) {
-            warm.forEach(JOB, items.subList(0, 2)); // the first runs of a session are slower: not in the history
-        }
+        List<Map<String, String>> items = itemsAfterWarmUp(spark);
         try (HistoryStore history = HistoryStore.inMemory()) {
             assertThat(startOrder(spark, history, Order.LONGEST_FIRST, items)).as("no durations known yet: input order")
                     .containsExactly(0, 1, 2, 3, 4, 5, 6, 7);
@@ -58,13 +52,7 @@ class LongestFirstOrderTest {
 
     @Test
     void aResumeStartsTheItemsThatTookLongestFirstAndKeepsTheirIndices(SparkSession spark) {
-        List<Map<String, String>> items = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
-            items.add(Map.of("i", Integer.toString(i)));
-        }
-        try (Fanout warm = Fanout.builder(spark).parallelism(1).build()) {
-            warm.forEach(JOB, items.subList(0, 2));
-        }
+        List<Map<String, String>> items = itemsAfterWarmUp(spark);
         try (HistoryStore history = HistoryStore.inMemory()) {
             startOrder(spark, history, Order.INPUT, items); // durations known: 5 and 7 took longest
             String failed;
@@ -92,6 +80,18 @@ class LongestFirstOrderTest {
             assertThat(started.subList(0, 2)).containsExactlyInAnyOrder(5, 7);
             assertThat(started).containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5, 6, 7);
         }
+    }
+
+    /** Items 0..7, after two runs outside any history (the first runs of a session are slower). */
+    private static List<Map<String, String>> itemsAfterWarmUp(SparkSession spark) {
+        List<Map<String, String>> items = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            items.add(Map.of("i", Integer.toString(i)));
+        }
+        try (Fanout warm = Fanout.builder(spark).parallelism(1).build()) {
+            warm.forEach(JOB, items.subList(0, 2));
+        }
+        return items;
     }
 
     private static List<Integer> startOrder(SparkSession spark, HistoryStore history, Order order, List<Map<String, String>> items) {
