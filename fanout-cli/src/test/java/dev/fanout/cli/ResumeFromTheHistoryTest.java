@@ -123,7 +123,7 @@ class ResumeFromTheHistoryTest {
                 "--conf", "spark.sql.shuffle.partitions=8");
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.err().split("settings for small runs", -1)).hasSize(2);
-        assertThat(r.err()).contains("spark.databricks.delta.snapshotPartitions=2")
+        assertThat(r.err()).contains("spark.databricks.delta.snapshotPartitions=1")
                 .doesNotContain("spark.sql.shuffle.partitions=4");
     }
 
