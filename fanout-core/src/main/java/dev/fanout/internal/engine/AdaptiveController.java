@@ -51,7 +51,7 @@ import org.slf4j.LoggerFactory;
  *       and the epochs after such a growth), the engine's limiter asks the controller whenever a batch waits for a
  *       permit and all are taken. Once the limit has been full for {@link #FULL_PROBE_NANOS} with task slots (the
  *       cluster's task time, running tasks included) and driver CPU both below {@link #IDLE}, it grows now, sized as at
- *       an epoch's end (reason {@code start-up: all 2 runs in flight for 0.5 s, task slots 0% busy, driver CPU 3%}): the
+ *       an epoch's end (reason {@code start-up: all 2 runs in flight for 250 ms, task slots 0% busy, driver CPU 3%}): the
  *       runs wait on something neither resource shows. TCP grows per ACK and BBR per round; here a round is a whole run
  *       (2 s on the driver-wait job), cut short by the evidence that the added runs cannot contend for what is seen.
  *       It skips no comparison (those epochs' ends would only have sized from the load). It stops when the task slots'
@@ -102,7 +102,7 @@ final class AdaptiveController {
      * read before it may grow without waiting for those runs to end ({@link #limitFull}): long enough to see past a
      * run's first planning, short against a run that waits seconds.
      */
-    static final long FULL_PROBE_NANOS = 500_000_000L;
+    static final long FULL_PROBE_NANOS = 250_000_000L;
     /** Task slots and driver CPU both below this while the limit is full: the runs wait on something else. */
     static final double IDLE = 0.25;
     /**
@@ -302,7 +302,8 @@ final class AdaptiveController {
         double slotsBusy = (task1 - fullTask0) / (slotCount * span);
         // (the machine's CPU, counted at an epoch's end from OWN_SHARE on, does not matter here: IDLE <= OWN_SHARE)
         double cpu = (cpu1 - fullCpu0) / (driverCores.getAsInt() * span);
-        String held = String.format(Locale.ROOT, "all %d runs in flight for %.1f s", inFlight, span / 1e9);
+        String held = String.format(Locale.ROOT, "all %d runs in flight for %s", inFlight,
+                span < 1e9 ? Math.round(span / 1e6) + " ms" : String.format(Locale.ROOT, "%.1f s", span / 1e9));
         if (Math.max(slotsBusy, cpu) >= IDLE || limit >= max || remaining.getAsLong() <= 0) {
             LOG.debug("parallelism adaptive: {}, {}: not growing before the epoch ends", held, resources(slotsBusy, cpu));
             fullSince = now; // look at the next interval on its own (a run's first planning may have used the CPU)
