@@ -243,18 +243,8 @@ public final class Fanout implements AutoCloseable {
         HistoryRecorder recorder = HistoryRecorder.resume(store, batchId, spec, settings.redaction(), engine.limitNow(),
                 spark.sparkContext().defaultParallelism());
         int[] start = startOrder(job, values); // longest first here too, from earlier batches' succeeded runs
-        if (start != null) {
-            List<Map<String, String>> ordered = new ArrayList<>(values.size());
-            int[] orderedIndices = new int[indices.length];
-            for (int k = 0; k < start.length; k++) {
-                ordered.add(values.get(start[k]));
-                orderedIndices[k] = indices[start[k]];
-            }
-            values = ordered;
-            indices = orderedIndices;
-        }
-        int[] itemIndex = indices;
-        return record(recorder, new BatchRequest(job, batchId, values.iterator(), position -> itemIndex[position],
+        return record(recorder, new BatchRequest(job, batchId, inStartOrder(values, start).iterator(),
+                start == null ? k -> indices[k] : k -> indices[start[k]],
                 OptionalLong.of(values.size()), (i, t) -> { }, List.of(recorder), rangeTypes(recorded.itemsSource())));
     }
 
@@ -411,14 +401,7 @@ public final class Fanout implements AutoCloseable {
         int[] start = startOrder(job, all);
         HistoryRecorder recorder = HistoryRecorder.newBatch(history, id, job.name(), spec, all,
                 settings.redaction(), engine.limitNow(), spark.sparkContext().defaultParallelism());
-        List<Map<String, String>> ordered = all;
-        if (start != null) {
-            ordered = new ArrayList<>(all.size());
-            for (int i : start) {
-                ordered.add(all.get(i));
-            }
-        }
-        return record(recorder, new BatchRequest(job, id, ordered.iterator(), start == null ? i -> i : k -> start[k],
+        return record(recorder, new BatchRequest(job, id, inStartOrder(all, start).iterator(), start == null ? i -> i : k -> start[k],
                 OptionalLong.of(all.size()), errors, List.of(recorder), types));
     }
 
@@ -437,6 +420,18 @@ public final class Fanout implements AutoCloseable {
                     e.toString());
             return null;
         }
+    }
+
+    /** {@code items} in the order {@code start} gives ({@link #startOrder}); as they are when it is null. */
+    private static List<Map<String, String>> inStartOrder(List<Map<String, String>> items, int[] start) {
+        if (start == null) {
+            return items;
+        }
+        List<Map<String, String>> ordered = new ArrayList<>(start.length);
+        for (int i : start) {
+            ordered.add(items.get(i));
+        }
+        return ordered;
     }
 
     /** Whether {@code job} overrides {@link SparkJob#check} (a SQL file does; most classes do not). */
