@@ -18,6 +18,9 @@ import scala.Option;
  * <p>{@link #group} is the variant for a caller's own thread (a row fan-out's write from a notebook cell): it keeps
  * that thread's other local properties (a notebook's pool and tags), sets only the job group on top, and restores the
  * same way on close.
+ *
+ * <p>{@link #enter} also gives the thread, in local mode, the class loader of the executor's tasks
+ * ({@link LocalTaskLoader}), and close gives it back its own.
  */
 public final class RunScope implements AutoCloseable {
     public static final String POOL_PROPERTY = "spark.scheduler.pool";
@@ -25,20 +28,28 @@ public final class RunScope implements AutoCloseable {
     private final SparkContext sc;
     private final Properties saved;
     private final Option<SparkSession> savedActive;
+    private final ClassLoader savedLoader;
 
     private RunScope(SparkContext sc, Properties saved, Option<SparkSession> savedActive) {
         this.sc = sc;
         this.saved = saved;
         this.savedActive = savedActive;
+        this.savedLoader = Thread.currentThread().getContextClassLoader();
     }
 
     public static RunScope enter(SparkSession runSession, String jobGroup, String description, String pool) {
         SparkContext sc = runSession.sparkContext();
         RunScope scope = new RunScope(sc, sc.getLocalProperties(), SparkSession.getActiveSession());
         sc.setLocalProperties(new Properties());
+        // In local mode, the tasks' class loader: the driver's compiled generated code is then found by the tasks
+        // (LocalTaskLoader says why). Found before the run's group is set: the first run's probe job is not its work.
+        ClassLoader tasks = LocalTaskLoader.forRun(sc, scope.savedLoader);
         sc.setJobGroup(jobGroup, description, true);
         sc.setLocalProperty(POOL_PROPERTY, pool);
         SparkSession.setActiveSession(runSession);
+        if (tasks != null) {
+            Thread.currentThread().setContextClassLoader(tasks);
+        }
         return scope;
     }
 
@@ -61,6 +72,7 @@ public final class RunScope implements AutoCloseable {
 
     @Override
     public void close() {
+        Thread.currentThread().setContextClassLoader(savedLoader);
         sc.setLocalProperties(saved);
         if (savedActive.isDefined()) {
             SparkSession.setActiveSession(savedActive.get());

@@ -155,10 +155,12 @@ public final class DailyMetrics implements SparkJob {
                 .drop(ops.col("flight_number"))
                 .join(sold, flights.col("flight_number").equalTo(sold.col("flight_number")), "left")
                 .drop(sold.col("flight_number"))
-                .withColumn("cancelled", coalesce(col("status").equalTo(DayPlan.CANCELLED), lit(false)))
-                .withColumn("landed", coalesce(col("status").equalTo(DayPlan.LANDED), lit(false)))
-                .withColumn("departure_delay", minutesBetween(col("scheduled_departure"), col("actual_departure")))
-                .withColumn("arrival_delay", minutesBetween(col("scheduled_arrival"), col("actual_arrival")));
+                // one withColumns, not four withColumn: each call is a new DataFrame whose whole plan Spark analyses
+                .withColumns(orderedMap(
+                        "cancelled", coalesce(col("status").equalTo(DayPlan.CANCELLED), lit(false)),
+                        "landed", coalesce(col("status").equalTo(DayPlan.LANDED), lit(false)),
+                        "departure_delay", minutesBetween(col("scheduled_departure"), col("actual_departure")),
+                        "arrival_delay", minutesBetween(col("scheduled_arrival"), col("actual_arrival"))));
 
         Column operated = col("cancelled").equalTo(lit(false));
         Column flown = sum(when(col("landed"), 1).otherwise(0));
@@ -204,6 +206,15 @@ public final class DailyMetrics implements SparkJob {
                         lit(null).cast("double").as("avg_arrival_delay_min"), col("turns"), col("idle_minutes"),
                         round(ratio(col("idle_minutes"), col("turns")), 2).as("avg_idle_minutes"));
         return routes.unionByName(ground);
+    }
+
+    /** Name, column, name, column...: in that order (withColumns adds them in the map's order). */
+    private static Map<String, Column> orderedMap(Object... nameThenColumn) {
+        Map<String, Column> columns = new LinkedHashMap<>();
+        for (int i = 0; i < nameThenColumn.length; i += 2) {
+            columns.put((String) nameThenColumn[i], (Column) nameThenColumn[i + 1]);
+        }
+        return columns;
     }
 
     /** Whole minutes from {@code from} to {@code to} (negative when early); null when either is null. */
