@@ -22,12 +22,14 @@ import org.apache.spark.api.java.function.VoidFunction;
  * the tasks' loader the tasks find the driver's classes. On a cluster the tasks run in other JVMs: nothing to share.
  *
  * <p>The loader is found once per SparkContext by a one-task job that records the loader its task sees; it is used only
- * when it can see every class the run's thread could see (the thread's own loader is the task loader or one of its
- * parents), so a job's classes still load the same way.
+ * when it asks its parents first (Spark's default) and can see every class the run's thread could see (the thread's
+ * own loader is the task loader or one of its parents), so a job's classes still load the same way.
  */
 public final class LocalTaskLoader {
     private static final Map<SparkContext, ClassLoader> FOUND = Collections.synchronizedMap(new WeakHashMap<>());
     private static final AtomicReference<ClassLoader> SEEN = new AtomicReference<>();
+    /** Spark's executor class loader when it asks its parent first (not its child-first subclass). */
+    private static final String PARENT_FIRST = "org.apache.spark.util.MutableURLClassLoader";
 
     private LocalTaskLoader() {}
 
@@ -46,6 +48,11 @@ public final class LocalTaskLoader {
             if (tasks == null) {
                 return null;
             }
+        }
+        if (!PARENT_FIRST.equals(tasks.getClass().getName())) {
+            // A child-first loader (spark.executor.userClassPathFirst) or a REPL's would give the run's thread its own
+            // copies of classes the driver already has: left alone.
+            return null;
         }
         for (ClassLoader l = tasks; l != null; l = l.getParent()) {
             if (l == current) {
