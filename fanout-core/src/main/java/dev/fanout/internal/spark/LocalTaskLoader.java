@@ -78,7 +78,10 @@ public final class LocalTaskLoader {
                     FOUND.put(sc, seen);
                 }
                 return seen;
-            } catch (RuntimeException e) {
+            } catch (Exception e) { // Spark's job wait also throws InterruptedException, undeclared
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt(); // the run sees it at its first blocking call
+                }
                 return null; // the run goes on with its own loader; the next run tries again
             } finally {
                 sc.setJobDescription(description);
