@@ -1,6 +1,5 @@
 package dev.fanout.internal.spark;
 
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +25,8 @@ import org.apache.spark.api.java.function.VoidFunction;
  * own loader is the task loader or one of its parents), so a job's classes still load the same way.
  */
 public final class LocalTaskLoader {
-    private static final Map<SparkContext, ClassLoader> FOUND = Collections.synchronizedMap(new WeakHashMap<>());
+    /** Guarded by the class's lock ({@link #tasksLoader}). */
+    private static final Map<SparkContext, ClassLoader> FOUND = new WeakHashMap<>();
     private static final AtomicReference<ClassLoader> SEEN = new AtomicReference<>();
     /** Spark's executor class loader when it asks its parent first (not its child-first subclass). */
     private static final String PARENT_FIRST = "org.apache.spark.util.MutableURLClassLoader";
@@ -42,12 +42,9 @@ public final class LocalTaskLoader {
         if (!sc.isLocal() || current == null) {
             return null;
         }
-        ClassLoader tasks = FOUND.get(sc);
+        ClassLoader tasks = tasksLoader(sc);
         if (tasks == null) {
-            tasks = probe(sc);
-            if (tasks == null) {
-                return null;
-            }
+            return null;
         }
         if (!PARENT_FIRST.equals(tasks.getClass().getName())) {
             // A child-first loader (spark.executor.userClassPathFirst) or a REPL's would give the run's thread its own
@@ -62,30 +59,32 @@ public final class LocalTaskLoader {
         return null;
     }
 
-    private static ClassLoader probe(SparkContext sc) {
-        synchronized (FOUND) {
-            ClassLoader known = FOUND.get(sc);
+    /** The loader found for {@code sc}, probing for it the first time (one probe per context at once). */
+    private static synchronized ClassLoader tasksLoader(SparkContext sc) {
+        ClassLoader known = FOUND.get(sc);
+        if (known == null) {
+            known = probe(sc);
             if (known != null) {
-                return known;
+                FOUND.put(sc, known);
             }
-            String description = sc.getLocalProperty("spark.job.description");
-            try {
-                SEEN.set(null);
-                sc.setJobDescription("fanout: the tasks' class loader");
-                JavaSparkContext.fromSparkContext(sc).parallelize(List.of(1), 1).foreachPartition(new Record());
-                ClassLoader seen = SEEN.getAndSet(null);
-                if (seen != null) {
-                    FOUND.put(sc, seen);
-                }
-                return seen;
-            } catch (Exception e) { // Spark's job wait also throws InterruptedException, undeclared
-                if (e instanceof InterruptedException) {
-                    Thread.currentThread().interrupt(); // the run sees it at its first blocking call
-                }
-                return null; // the run goes on with its own loader; the next run tries again
-            } finally {
-                sc.setJobDescription(description);
+        }
+        return known;
+    }
+
+    private static ClassLoader probe(SparkContext sc) {
+        String description = sc.getLocalProperty("spark.job.description");
+        try {
+            SEEN.set(null);
+            sc.setJobDescription("fanout: the tasks' class loader");
+            JavaSparkContext.fromSparkContext(sc).parallelize(List.of(1), 1).foreachPartition(new Record());
+            return SEEN.getAndSet(null);
+        } catch (Exception e) { // Spark's job wait also throws InterruptedException, undeclared
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt(); // the run sees it at its first blocking call
             }
+            return null; // the run goes on with its own loader; the next run tries again
+        } finally {
+            sc.setJobDescription(description);
         }
     }
 

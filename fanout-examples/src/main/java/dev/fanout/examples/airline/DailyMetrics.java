@@ -151,16 +151,17 @@ public final class DailyMetrics implements SparkJob {
                 .groupBy("flight_number")
                 .agg(sum("seats").as("booked_seats"), sum("fare").as("booked_revenue"));
 
+        // One withColumns, not four withColumn: each call is a new DataFrame whose whole plan Spark analyses.
+        Map<String, Column> derived = new LinkedHashMap<>();
+        derived.put("cancelled", coalesce(col("status").equalTo(DayPlan.CANCELLED), lit(false)));
+        derived.put("landed", coalesce(col("status").equalTo(DayPlan.LANDED), lit(false)));
+        derived.put("departure_delay", minutesBetween(col("scheduled_departure"), col("actual_departure")));
+        derived.put("arrival_delay", minutesBetween(col("scheduled_arrival"), col("actual_arrival")));
         Dataset<Row> legs = flights.join(ops, flights.col("flight_number").equalTo(ops.col("flight_number")), "left")
                 .drop(ops.col("flight_number"))
                 .join(sold, flights.col("flight_number").equalTo(sold.col("flight_number")), "left")
                 .drop(sold.col("flight_number"))
-                // one withColumns, not four withColumn: each call is a new DataFrame whose whole plan Spark analyses
-                .withColumns(orderedMap(
-                        "cancelled", coalesce(col("status").equalTo(DayPlan.CANCELLED), lit(false)),
-                        "landed", coalesce(col("status").equalTo(DayPlan.LANDED), lit(false)),
-                        "departure_delay", minutesBetween(col("scheduled_departure"), col("actual_departure")),
-                        "arrival_delay", minutesBetween(col("scheduled_arrival"), col("actual_arrival"))));
+                .withColumns(derived);
 
         Column operated = col("cancelled").equalTo(lit(false));
         Column flown = sum(when(col("landed"), 1).otherwise(0));
@@ -206,15 +207,6 @@ public final class DailyMetrics implements SparkJob {
                         lit(null).cast("double").as("avg_arrival_delay_min"), col("turns"), col("idle_minutes"),
                         round(ratio(col("idle_minutes"), col("turns")), 2).as("avg_idle_minutes"));
         return routes.unionByName(ground);
-    }
-
-    /** Name, column, name, column...: in that order (withColumns adds them in the map's order). */
-    private static Map<String, Column> orderedMap(Object... nameThenColumn) {
-        Map<String, Column> columns = new LinkedHashMap<>();
-        for (int i = 0; i < nameThenColumn.length; i += 2) {
-            columns.put((String) nameThenColumn[i], (Column) nameThenColumn[i + 1]);
-        }
-        return columns;
     }
 
     /** Whole minutes from {@code from} to {@code to} (negative when early); null when either is null. */
