@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.greatest;
+import static org.apache.spark.sql.functions.grouping;
 import static org.apache.spark.sql.functions.lead;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.round;
@@ -163,50 +164,64 @@ public final class DailyMetrics implements SparkJob {
                 .drop(sold.col("flight_number"))
                 .withColumns(derived);
 
+        // Ground time: each aircraft's operated legs in order (its cancelled legs are a window partition of their
+        // own); from one landing to the next departure, at that airport.
         Column operated = col("cancelled").equalTo(lit(false));
-        Column flown = sum(when(col("landed"), 1).otherwise(0));
-        Dataset<Row> routes = legs.groupBy("flight_day", "origin", "destination", "aircraft_model").agg(
-                count(lit(1)).as("flights"),
-                sum(when(col("cancelled"), 1).otherwise(0)).cast("long").as("cancelled_flights"),
-                sum(when(operated, col("seats")).otherwise(0)).cast("long").as("capacity"),
-                sum(when(operated, coalesce(col("booked_seats"), lit(0)))).cast("long").as("seats_sold"),
-                sum(when(operated, col("booked_revenue"))).as("revenue_sum"),
-                flown.cast("long").as("flown"),
-                sum(when(col("landed").and(col("departure_delay").lt(ON_TIME_MINUTES)), 1).otherwise(0)).as("on_time_departures"),
-                sum(when(col("landed").and(col("arrival_delay").lt(ON_TIME_MINUTES)), 1).otherwise(0)).as("on_time_arrivals"),
-                sum(when(col("landed"), greatest(col("departure_delay"), lit(0)))).as("departure_delay_sum"),
-                sum(when(col("landed"), greatest(col("arrival_delay"), lit(0)))).as("arrival_delay_sum"))
-                .select(col("flight_day"), lit("route").as("grain"), col("origin"), col("destination"),
-                        lit(null).cast("string").as("airport"), col("aircraft_model"), col("flights"), col("cancelled_flights"),
-                        col("capacity"), col("seats_sold"),
-                        round(ratio(col("seats_sold"), col("capacity")), 4).as("load_factor"),
-                        coalesce(col("revenue_sum"), lit(0)).cast("decimal(20,2)").as("revenue"),
-                        col("flown"),
-                        round(ratio(col("on_time_departures"), col("flown")), 4).as("on_time_departure_rate"),
-                        round(ratio(col("on_time_arrivals"), col("flown")), 4).as("on_time_arrival_rate"),
-                        round(ratio(col("departure_delay_sum"), col("flown")), 2).as("avg_departure_delay_min"),
-                        round(ratio(col("arrival_delay_sum"), col("flown")), 2).as("avg_arrival_delay_min"),
-                        lit(null).cast("long").as("turns"), lit(null).cast("long").as("idle_minutes"),
-                        lit(null).cast("double").as("avg_idle_minutes"));
-
-        // Ground time: each aircraft's operated legs in order; from one landing to the next departure, at that airport.
-        Dataset<Row> turns = legs.where(operated)
+        Dataset<Row> withTurns = legs
                 .withColumn("next_departure", lead(coalesce(col("actual_departure"), col("scheduled_departure")), 1)
-                        .over(Window.partitionBy("tail_number").orderBy("scheduled_departure")))
-                .where(col("next_departure").isNotNull())
-                .withColumn("idle", minutesBetween(coalesce(col("actual_arrival"), col("scheduled_arrival")), col("next_departure")));
-        Dataset<Row> ground = turns.groupBy(col("flight_day"), col("destination").as("airport"), col("aircraft_model")).agg(
-                        count(lit(1)).as("turns"), sum("idle").cast("long").as("idle_minutes"))
-                .select(col("flight_day"), lit("ground").as("grain"), lit(null).cast("string").as("origin"),
-                        lit(null).cast("string").as("destination"), col("airport"), col("aircraft_model"),
-                        lit(null).cast("long").as("flights"), lit(null).cast("long").as("cancelled_flights"),
-                        lit(null).cast("long").as("capacity"), lit(null).cast("long").as("seats_sold"),
-                        lit(null).cast("double").as("load_factor"), lit(null).cast("decimal(20,2)").as("revenue"),
-                        lit(null).cast("long").as("flown"), lit(null).cast("double").as("on_time_departure_rate"),
-                        lit(null).cast("double").as("on_time_arrival_rate"), lit(null).cast("double").as("avg_departure_delay_min"),
-                        lit(null).cast("double").as("avg_arrival_delay_min"), col("turns"), col("idle_minutes"),
-                        round(ratio(col("idle_minutes"), col("turns")), 2).as("avg_idle_minutes"));
-        return routes.unionByName(ground);
+                        .over(Window.partitionBy("tail_number", "cancelled").orderBy("scheduled_departure")))
+                .withColumn("turn", operated.and(col("next_departure").isNotNull()));
+
+        // Both grains in one aggregation over the legs: the day's tables are read, joined and ordered once. A route
+        // row groups by (origin, destination, model), a ground row by (destination, model): grouping sets.
+        Column flown = sum(when(col("landed"), 1).otherwise(0));
+        Dataset<Row> totals = withTurns.groupingSets(
+                        seqOf(seqOf(col("flight_day"), col("origin"), col("destination"), col("aircraft_model")),
+                                seqOf(col("flight_day"), col("destination"), col("aircraft_model"))),
+                        col("flight_day"), col("origin"), col("destination"), col("aircraft_model"))
+                .agg(grouping("origin").equalTo(1).as("is_ground"),
+                        count(lit(1)).as("flights"),
+                        sum(when(col("cancelled"), 1).otherwise(0)).cast("long").as("cancelled_flights"),
+                        sum(when(operated, col("seats")).otherwise(0)).cast("long").as("capacity"),
+                        sum(when(operated, coalesce(col("booked_seats"), lit(0)))).cast("long").as("seats_sold"),
+                        sum(when(operated, col("booked_revenue"))).as("revenue_sum"),
+                        flown.cast("long").as("flown"),
+                        sum(when(col("landed").and(col("departure_delay").lt(ON_TIME_MINUTES)), 1).otherwise(0)).as("on_time_departures"),
+                        sum(when(col("landed").and(col("arrival_delay").lt(ON_TIME_MINUTES)), 1).otherwise(0)).as("on_time_arrivals"),
+                        sum(when(col("landed"), greatest(col("departure_delay"), lit(0)))).as("departure_delay_sum"),
+                        sum(when(col("landed"), greatest(col("arrival_delay"), lit(0)))).as("arrival_delay_sum"),
+                        sum(when(col("turn"), 1).otherwise(0)).cast("long").as("turns"),
+                        sum(when(col("turn"), minutesBetween(coalesce(col("actual_arrival"), col("scheduled_arrival")),
+                                col("next_departure")))).cast("long").as("idle_minutes"));
+
+        // One select for both kinds of row (two selects and a union would plan the aggregation twice); a ground row
+        // only where the aircraft model turned at the airport.
+        Column ground = col("is_ground");
+        return totals.where(ground.equalTo(false).or(col("turns").gt(0))).select(
+                col("flight_day"), when(ground, lit("ground")).otherwise(lit("route")).as("grain"),
+                col("origin"), route(ground, col("destination")).as("destination"),
+                when(ground, col("destination")).as("airport"), col("aircraft_model"),
+                route(ground, col("flights")).as("flights"), route(ground, col("cancelled_flights")).as("cancelled_flights"),
+                route(ground, col("capacity")).as("capacity"), route(ground, col("seats_sold")).as("seats_sold"),
+                route(ground, round(ratio(col("seats_sold"), col("capacity")), 4)).as("load_factor"),
+                route(ground, coalesce(col("revenue_sum"), lit(0)).cast("decimal(20,2)")).as("revenue"),
+                route(ground, col("flown")).as("flown"),
+                route(ground, round(ratio(col("on_time_departures"), col("flown")), 4)).as("on_time_departure_rate"),
+                route(ground, round(ratio(col("on_time_arrivals"), col("flown")), 4)).as("on_time_arrival_rate"),
+                route(ground, round(ratio(col("departure_delay_sum"), col("flown")), 2)).as("avg_departure_delay_min"),
+                route(ground, round(ratio(col("arrival_delay_sum"), col("flown")), 2)).as("avg_arrival_delay_min"),
+                when(ground, col("turns")).as("turns"), when(ground, col("idle_minutes")).as("idle_minutes"),
+                when(ground, round(ratio(col("idle_minutes"), col("turns")), 2)).as("avg_idle_minutes"));
+    }
+
+    /** {@code value} on a route row, null on a ground row. */
+    private static Column route(Column isGround, Column value) {
+        return when(isGround.equalTo(false), value);
+    }
+
+    @SafeVarargs
+    private static <T> scala.collection.immutable.Seq<T> seqOf(T... items) {
+        return scala.jdk.javaapi.CollectionConverters.asScala(List.of(items)).toList();
     }
 
     /** Whole minutes from {@code from} to {@code to} (negative when early); null when either is null. */
