@@ -174,7 +174,6 @@ public final class DailyMetrics implements SparkJob {
 
         // Both grains in one aggregation over the legs: the day's tables are read, joined and ordered once. A route
         // row groups by (origin, destination, model), a ground row by (destination, model): grouping sets.
-        Column flown = sum(when(col("landed"), 1).otherwise(0));
         Dataset<Row> totals = withTurns.groupingSets(
                         seqOf(seqOf(col("flight_day"), col("origin"), col("destination"), col("aircraft_model")),
                                 seqOf(col("flight_day"), col("destination"), col("aircraft_model"))),
@@ -185,7 +184,7 @@ public final class DailyMetrics implements SparkJob {
                         sum(when(operated, col("seats")).otherwise(0)).cast("long").as("capacity"),
                         sum(when(operated, coalesce(col("booked_seats"), lit(0)))).cast("long").as("seats_sold"),
                         sum(when(operated, col("booked_revenue"))).as("revenue_sum"),
-                        flown.cast("long").as("flown"),
+                        sum(when(col("landed"), 1).otherwise(0)).cast("long").as("flown"),
                         sum(when(col("landed").and(col("departure_delay").lt(ON_TIME_MINUTES)), 1).otherwise(0)).as("on_time_departures"),
                         sum(when(col("landed").and(col("arrival_delay").lt(ON_TIME_MINUTES)), 1).otherwise(0)).as("on_time_arrivals"),
                         sum(when(col("landed"), greatest(col("departure_delay"), lit(0)))).as("departure_delay_sum"),
@@ -197,26 +196,22 @@ public final class DailyMetrics implements SparkJob {
         // One select for both kinds of row (two selects and a union would plan the aggregation twice); a ground row
         // only where the aircraft model turned at the airport.
         Column ground = col("is_ground");
-        return totals.where(ground.equalTo(false).or(col("turns").gt(0))).select(
+        Column route = ground.equalTo(false);
+        return totals.where(route.or(col("turns").gt(0))).select(
                 col("flight_day"), when(ground, lit("ground")).otherwise(lit("route")).as("grain"),
-                col("origin"), route(ground, col("destination")).as("destination"),
+                col("origin"), when(route, col("destination")).as("destination"),
                 when(ground, col("destination")).as("airport"), col("aircraft_model"),
-                route(ground, col("flights")).as("flights"), route(ground, col("cancelled_flights")).as("cancelled_flights"),
-                route(ground, col("capacity")).as("capacity"), route(ground, col("seats_sold")).as("seats_sold"),
-                route(ground, round(ratio(col("seats_sold"), col("capacity")), 4)).as("load_factor"),
-                route(ground, coalesce(col("revenue_sum"), lit(0)).cast("decimal(20,2)")).as("revenue"),
-                route(ground, col("flown")).as("flown"),
-                route(ground, round(ratio(col("on_time_departures"), col("flown")), 4)).as("on_time_departure_rate"),
-                route(ground, round(ratio(col("on_time_arrivals"), col("flown")), 4)).as("on_time_arrival_rate"),
-                route(ground, round(ratio(col("departure_delay_sum"), col("flown")), 2)).as("avg_departure_delay_min"),
-                route(ground, round(ratio(col("arrival_delay_sum"), col("flown")), 2)).as("avg_arrival_delay_min"),
+                when(route, col("flights")).as("flights"), when(route, col("cancelled_flights")).as("cancelled_flights"),
+                when(route, col("capacity")).as("capacity"), when(route, col("seats_sold")).as("seats_sold"),
+                when(route, round(ratio(col("seats_sold"), col("capacity")), 4)).as("load_factor"),
+                when(route, coalesce(col("revenue_sum"), lit(0)).cast("decimal(20,2)")).as("revenue"),
+                when(route, col("flown")).as("flown"),
+                when(route, round(ratio(col("on_time_departures"), col("flown")), 4)).as("on_time_departure_rate"),
+                when(route, round(ratio(col("on_time_arrivals"), col("flown")), 4)).as("on_time_arrival_rate"),
+                when(route, round(ratio(col("departure_delay_sum"), col("flown")), 2)).as("avg_departure_delay_min"),
+                when(route, round(ratio(col("arrival_delay_sum"), col("flown")), 2)).as("avg_arrival_delay_min"),
                 when(ground, col("turns")).as("turns"), when(ground, col("idle_minutes")).as("idle_minutes"),
                 when(ground, round(ratio(col("idle_minutes"), col("turns")), 2)).as("avg_idle_minutes"));
-    }
-
-    /** {@code value} on a route row, null on a ground row. */
-    private static Column route(Column isGround, Column value) {
-        return when(isGround.equalTo(false), value);
     }
 
     @SafeVarargs
